@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs every test: unit tests, scenario suites, CLI tests,
+# and each libFuzzer target briefly over its committed corpus. Ends with
+# ctest's summary.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh || exit 1
+
+status=0
+
+# Fuzz targets (clang-14, libFuzzer), a short run each over a copy of the corpus.
+fuzz_seconds=${CONTINUUM_FUZZ_SECONDS:-20}
+if CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+     -DCONTINUUM_FUZZ=ON -DCONTINUUM_TESTS=OFF -DCONTINUUM_BENCH=OFF >/dev/null &&
+   cmake --build build-fuzz >/dev/null; then
+  for target in framework_loader observations; do
+    work=$(mktemp -d)
+    cp -r "fuzz/corpus/$target/." "$work/"
+    if ./build-fuzz/fuzz_$target -max_total_time="$fuzz_seconds" -max_len=65536 -timeout=10 \
+         -rss_limit_mb=2048 -artifact_prefix=build-fuzz/ "$work" >build-fuzz/$target.log 2>&1; then
+      echo "fuzz $target: ok ($(grep -o 'Done [0-9]* runs' build-fuzz/$target.log | tail -1))"
+    else
+      echo "fuzz $target: FAILED"; tail -40 build-fuzz/$target.log; status=1
+    fi
+    rm -rf "$work"
+  done
+else
+  echo "fuzz: build FAILED"; status=1
+fi
+
+ctest --test-dir build --output-on-failure -j2 || status=1
+exit $status

@@ -1,0 +1,100 @@
+#include "cli/cli.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+namespace continuum::cli {
+
+namespace fs = std::filesystem;
+
+int ExitCode(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kOk: return kExitOk;
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kNotFound:
+    case StatusCode::kConflict:
+    case StatusCode::kForbidden: return kExitBadInput;
+    case StatusCode::kUnavailable:
+    case StatusCode::kInternal: return kExitFailure;
+  }
+  return kExitFailure;
+}
+
+int Fail(const Status& s) {
+  std::cerr << "continuum: " << s.message() << "\n";
+  return ExitCode(s);
+}
+
+std::string FrameworksDir(const Globals& g) {
+  if (!g.frameworks_dir.empty()) return g.frameworks_dir;
+  if (const char* env = std::getenv("CONTINUUM_FRAMEWORKS"); env && *env) return env;
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (fs::path p = exe.parent_path(); !p.empty() && p != p.root_path(); p = p.parent_path()) {
+      if (fs::exists(p / "frameworks" / "concepts.yaml", ec)) return (p / "frameworks").string();
+      if (fs::exists(p / "share" / "continuum" / "frameworks", ec)) {
+        return (p / "share" / "continuum" / "frameworks").string();
+      }
+    }
+  }
+  return "frameworks";
+}
+
+Result<framework::Registry> LoadRegistry(const Globals& g) {
+  return framework::Registry::LoadDirectory(FrameworksDir(g));
+}
+
+bool IsFrameworkPath(const std::string& id_or_path) {
+  return id_or_path.find('/') != std::string::npos ||
+         (id_or_path.size() > 5 && id_or_path.substr(id_or_path.size() - 5) == ".yaml");
+}
+
+Result<std::shared_ptr<const framework::Framework>> ResolveFramework(const Globals& g,
+                                                                    const std::string& id_or_path) {
+  if (IsFrameworkPath(id_or_path)) {
+    auto concepts = framework::LoadConceptsFile((fs::path(FrameworksDir(g)) / "concepts.yaml").string());
+    if (!concepts.ok()) return concepts.status();
+    auto fw = framework::LoadFrameworkFile(id_or_path, *concepts);
+    if (!fw.ok()) return fw.status();
+    return std::make_shared<const framework::Framework>(std::move(fw).value());
+  }
+  auto reg = LoadRegistry(g);
+  if (!reg.ok()) return reg.status();
+  auto fw = reg->Find(id_or_path);
+  if (!fw) {
+    std::string known;
+    for (const auto& f : reg->all()) known += (known.empty() ? "" : ", ") + f->id;
+    return NotFound("unknown framework '" + id_or_path + "'; known: " + known);
+  }
+  return fw;
+}
+
+Result<std::string> ReadInput(const std::string& path, size_t limit) {
+  FILE* f = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
+  if (!f) return NotFound(path + ": cannot open file");
+  std::error_code ec;
+  if (path != "-" && fs::is_directory(path, ec)) {
+    std::fclose(f);
+    return InvalidArgument(path + ": is a directory, not a file");
+  }
+  std::string text;
+  char buf[65536];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) {
+    text.append(buf, n);
+    if (text.size() > limit) {
+      if (f != stdin) std::fclose(f);
+      return InvalidArgument((path == "-" ? std::string("standard input") : path) +
+                             ": input is larger than " + std::to_string(limit >> 10) + " KiB");
+    }
+  }
+  if (f != stdin) std::fclose(f);
+  return text;
+}
+
+}  // namespace continuum::cli

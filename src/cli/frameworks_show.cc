@@ -1,0 +1,143 @@
+// continuum frameworks show ID [--json]
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/cli.h"
+
+namespace continuum::cli {
+namespace {
+
+using nlohmann::ordered_json;
+using namespace continuum::framework;
+
+ordered_json Duration(const framework::Duration& d) {
+  return {{"amount", d.amount}, {"unit", TimeUnitName(d.unit)}};
+}
+
+ordered_json ToJson(const Framework& fw) {
+  ordered_json j;
+  j["id"] = fw.id;
+  j["name"] = fw.name;
+  j["authority"] = fw.authority;
+  j["version"] = fw.version;
+  j["effective"] = fw.effective;
+  j["source"] = fw.source;
+  auto& levels = j["levels"] = ordered_json::array();
+  for (const auto& l : fw.levels) {
+    levels.push_back({{"level", l.number},
+                      {"name", l.name},
+                      {"description", l.description},
+                      {"responses", l.responses},
+                      {"response", ResponseCode(l.response)},
+                      {"assessment", l.assessment ? ordered_json(*l.assessment) : ordered_json()},
+                      {"plan", PlanTypeCode(l.plan)},
+                      {"lead_professional",
+                       {{"required", l.lead_professional.required},
+                        {"from", l.lead_professional.from},
+                        {"note", l.lead_professional.note}}}});
+  }
+  auto& domains = j["domains"] = ordered_json::array();
+  for (size_t d = 0; d < fw.domains.size(); ++d) {
+    ordered_json dom = {{"id", fw.domains[d].id}, {"name", fw.domains[d].name}};
+    if (fw.domains[d].has_subdomains) {
+      auto& subs = dom["subdomains"] = ordered_json::array();
+      for (const auto& a : fw.areas) {
+        if (a.domain == static_cast<int>(d)) subs.push_back({{"id", a.id}, {"name", a.name}});
+      }
+    }
+    domains.push_back(std::move(dom));
+  }
+  auto& indicators = j["indicators"] = ordered_json::array();
+  auto& strengths = j["strengths"] = ordered_json::array();
+  auto& facts = j["facts"] = ordered_json::array();
+  for (const auto& it : fw.items) {
+    ordered_json x = {{"id", it.id}, {"label", it.label}};
+    if (it.kind == ItemKind::kIndicator) {
+      x["level"] = it.level;
+      x["domain"] = fw.areas[it.area].id;
+      x["mitigable"] = it.mitigable;
+      x["immediate"] = it.immediate;
+      if (it.age_under) x["age_under"] = *it.age_under;
+      if (it.age_at_least) x["age_at_least"] = *it.age_at_least;
+    }
+    x["source"] = it.source;
+    x["tags"] = it.tags;
+    (it.kind == ItemKind::kIndicator ? indicators : it.kind == ItemKind::kStrength ? strengths : facts)
+        .push_back(std::move(x));
+  }
+  auto& rules = j["rules"] = ordered_json::array();
+  for (const auto& r : fw.rules) {
+    rules.push_back({{"id", r.id}, {"kind", RuleKindName(r.kind)}, {"summary", r.summary}, {"source", r.source}});
+  }
+  ordered_json consent = {{"source", fw.consent.source},
+                          {"before_referral_levels", fw.consent.before_referral_levels},
+                          {"form", fw.consent.form},
+                          {"note", fw.consent.note}};
+  auto& wc = consent["without_consent"] = ordered_json::array();
+  for (const auto& g : fw.consent.without_consent) {
+    wc.push_back({{"id", g.id}, {"label", g.label}, {"source", g.source}});
+  }
+  j["consent"] = std::move(consent);
+  auto& vocab = j["vocabulary"] = ordered_json::object();
+  for (const auto& [k, v] : fw.vocabulary) vocab[k] = v;
+  auto& ts = j["timescales"] = ordered_json::array();
+  for (const auto& t : fw.timescales) {
+    ordered_json x = {{"id", t.id}, {"label", t.label}, {"within", Duration(t.within)}};
+    if (t.at_least) x["at_least"] = Duration(*t.at_least);
+    x["source"] = t.source;
+    ts.push_back(std::move(x));
+  }
+  return j;
+}
+
+void PrintText(const Framework& fw) {
+  std::cout << fw.name << "\n" << fw.authority << " — version " << fw.version << ", effective "
+            << fw.effective << "\n\n";
+  std::string word(fw.Term("level"));
+  for (const auto& l : fw.levels) {
+    int n = 0;
+    for (const auto& it : fw.items) n += it.kind == ItemKind::kIndicator && it.level == l.number;
+    std::cout << word << " " << l.number << ": " << l.name << " (" << n << " indicators)\n  "
+              << l.description << "\n  Response: " << ResponseLabel(l.response)
+              << "; assessment: " << (l.assessment ? *l.assessment : "none") << "\n";
+  }
+  std::cout << "\nDomains:\n";
+  for (size_t d = 0; d < fw.domains.size(); ++d) {
+    std::cout << "  " << fw.domains[d].name << "\n";
+    if (!fw.domains[d].has_subdomains) continue;
+    for (const auto& a : fw.areas) {
+      if (a.domain == static_cast<int>(d)) std::cout << "    - " << a.name << "\n";
+    }
+  }
+  std::cout << "\nRules:\n";
+  for (const auto& r : fw.rules) std::cout << "  " << r.id << ": " << r.summary << " (" << r.source << ")\n";
+  std::cout << "\nTimescales:\n";
+  for (const auto& t : fw.timescales) {
+    std::cout << "  " << t.label << ": within " << t.within.amount << " " << TimeUnitName(t.within.unit) << "\n";
+  }
+  std::cout << "\nUse --json for every indicator, strength and fact.\n";
+}
+
+}  // namespace
+
+void AddFrameworksShowCommand(CLI::App& frameworks, Globals& g) {
+  auto* cmd = frameworks.add_subcommand("show", "Show one framework: levels, domains, indicators, rules");
+  auto id = std::make_shared<std::string>();
+  auto json = std::make_shared<bool>(false);
+  cmd->add_option("ID", *id, "Framework id (see 'frameworks list') or a path to a framework file")->required();
+  cmd->add_flag("--json", *json, "Print the whole framework as JSON");
+  cmd->callback([&g, id, json] {
+    auto fw = ResolveFramework(g, *id);
+    if (!fw.ok()) {
+      g.exit_code = Fail(fw.status());
+      return;
+    }
+    if (*json) {
+      std::cout << ToJson(**fw).dump(2) << "\n";
+    } else {
+      PrintText(**fw);
+    }
+  });
+}
+
+}  // namespace continuum::cli

@@ -1,0 +1,316 @@
+// The engine's rules, applied in the order docs/framework-format.md gives.
+#include <algorithm>
+
+#include "threshold/threshold.h"
+
+namespace continuum::threshold {
+
+using framework::Framework;
+using framework::Item;
+using framework::ItemKind;
+using framework::Rule;
+
+namespace {
+
+const char* ListName(ItemKind k) {
+  switch (k) {
+    case ItemKind::kIndicator: return "indicators";
+    case ItemKind::kStrength: return "strengths";
+    case ItemKind::kFact: return "facts";
+  }
+  return "?";
+}
+
+Status ResolveList(const Framework& fw, const std::vector<std::string>& ids, ItemKind kind,
+                   std::vector<int>* out) {
+  if (ids.size() > kMaxObservedIds) {
+    return InvalidArgument(std::string(ListName(kind)) + ": at most " + std::to_string(kMaxObservedIds) + " ids");
+  }
+  out->reserve(ids.size());
+  for (const auto& id : ids) {
+    int i = fw.FindItem(id);
+    if (i < 0) {
+      return InvalidArgument(std::string("unknown ") + framework::ItemKindName(kind) + " '" + id +
+                             "' (not in framework '" + fw.id + "')");
+    }
+    const Item& item = fw.items[i];
+    if (item.kind != kind) {
+      return InvalidArgument("'" + id + "' is " + (item.kind == ItemKind::kIndicator ? "an " : "a ") +
+                             framework::ItemKindName(item.kind) + ", not " +
+                             (kind == ItemKind::kIndicator ? "an " : "a ") + framework::ItemKindName(kind) +
+                             "; list it under '" + ListName(item.kind) + "'");
+    }
+    if (std::find(out->begin(), out->end(), i) != out->end()) {
+      return InvalidArgument(std::string(framework::ItemKindName(kind)) + " '" + id + "' is listed twice (duplicate)");
+    }
+    out->push_back(i);
+  }
+  return Status::Ok();
+}
+
+bool InAgeBand(std::optional<int> age, std::optional<int> under, std::optional<int> at_least) {
+  if (!age) return true;
+  if (under && *age >= *under) return false;
+  if (at_least && *age < *at_least) return false;
+  return true;
+}
+
+}  // namespace
+
+Result<Resolved> Resolve(const Framework& fw, const Observations& obs) {
+  Resolved r;
+  CONTINUUM_RETURN_IF_ERROR(ResolveList(fw, obs.indicators, ItemKind::kIndicator, &r.indicators));
+  CONTINUUM_RETURN_IF_ERROR(ResolveList(fw, obs.strengths, ItemKind::kStrength, &r.strengths));
+  CONTINUUM_RETURN_IF_ERROR(ResolveList(fw, obs.facts, ItemKind::kFact, &r.facts));
+  if (obs.age && (*obs.age < 0 || *obs.age > kMaxAge)) {
+    return InvalidArgument("age must be a whole number of years from 0 to " + std::to_string(kMaxAge) +
+                           ", not " + std::to_string(*obs.age));
+  }
+  r.age = obs.age;
+  return r;
+}
+
+Suggestion Evaluate(const Framework& fw, const Resolved& obs) {
+  Suggestion s;
+  const auto& items = fw.items;
+
+  // Indicators outside their age band are set aside, and the practitioner told.
+  std::vector<int> ind;
+  ind.reserve(obs.indicators.size());
+  for (int i : obs.indicators) {
+    if (InAgeBand(obs.age, items[i].age_under, items[i].age_at_least)) {
+      ind.push_back(i);
+    } else {
+      s.notes.push_back({NoteKind::kIgnoredForAge, {i}});
+    }
+  }
+
+  // Which tags are present among everything observed.
+  std::vector<char> tag_present(fw.tags.size(), 0);
+  auto mark_tags = [&](const std::vector<int>& list) {
+    for (int i : list) {
+      for (int t : items[i].tag_ids) tag_present[t] = 1;
+    }
+  };
+  mark_tags(ind);
+  mark_tags(obs.strengths);
+  mark_tags(obs.facts);
+
+  int level = 1;
+  const std::string* assessment_override = nullptr;
+  const framework::LeadProfessionalRule* lead_override = nullptr;
+
+  // 1. The highest indicator sets the floor.
+  for (int ri : fw.highest_rules) {
+    if (ind.empty()) break;
+    int top = 1;
+    for (int i : ind) top = std::max(top, items[i].level);
+    Reason r{&fw.rules[ri], level, top, {}};
+    for (int i : ind) {
+      if (items[i].level == top) r.items.push_back(i);
+    }
+    level = top;
+    s.reasons.push_back(std::move(r));
+  }
+
+  // 2. Accumulation: enough needs across enough domains raise the level.
+  for (int ri : fw.accumulation_rules) {
+    const Rule& rule = fw.rules[ri];
+    Reason r{&rule, level, level, {}};
+    int seen[64];
+    int n_seen = 0;
+    for (int i : ind) {
+      if (items[i].level < rule.level_at_least) continue;
+      r.items.push_back(i);
+      int key = rule.count_subdomains ? items[i].area : items[i].domain;
+      if (std::find(seen, seen + n_seen, key) == seen + n_seen && n_seen < 64) seen[n_seen++] = key;
+    }
+    if (static_cast<int>(r.items.size()) < rule.min_indicators || n_seen < rule.min_domains) continue;
+    level = std::max(level, rule.raises_to);
+    r.to_level = level;
+    s.reasons.push_back(std::move(r));
+  }
+
+  // 3. Named combinations.
+  auto observed_with_tag = [&](int tag, std::vector<int>* out) {
+    for (const std::vector<int>* list : {static_cast<const std::vector<int>*>(&ind), &obs.strengths, &obs.facts}) {
+      for (int i : *list) {
+        const auto& t = items[i].tag_ids;
+        if (std::find(t.begin(), t.end(), tag) != t.end() &&
+            std::find(out->begin(), out->end(), i) == out->end()) {
+          out->push_back(i);
+        }
+      }
+    }
+  };
+  auto is_observed = [&](int i) {
+    for (const std::vector<int>* list : {static_cast<const std::vector<int>*>(&ind), &obs.strengths, &obs.facts}) {
+      if (std::find(list->begin(), list->end(), i) != list->end()) return true;
+    }
+    return false;
+  };
+  for (int ri : fw.combination_rules) {
+    const Rule& rule = fw.rules[ri];
+    if ((rule.age_under || rule.age_at_least) &&
+        (!obs.age || !InAgeBand(obs.age, rule.age_under, rule.age_at_least))) {
+      continue;
+    }
+    Reason r{&rule, level, level, {}};
+    bool all = true;
+    for (const auto& term : rule.all_of) {
+      // One observed item may satisfy several terms (an indicator that
+      // carries all three tags of a named combination).
+      bool found = false;
+      for (int i : term.items) {
+        if (!is_observed(i)) continue;
+        found = true;
+        if (std::find(r.items.begin(), r.items.end(), i) == r.items.end()) r.items.push_back(i);
+      }
+      for (int t : term.tags) {
+        if (!tag_present[t]) continue;
+        found = true;
+        observed_with_tag(t, &r.items);
+      }
+      if (!found) {
+        all = false;
+        break;
+      }
+    }
+    if (!all) continue;
+    level = std::max(level, rule.level);
+    r.to_level = level;
+    if (rule.assessment) assessment_override = &*rule.assessment;
+    s.reasons.push_back(std::move(r));
+  }
+
+  // 4. Strengths may lower by one level, never below a non-mitigable indicator.
+  for (int ri : fw.strengths_rules) {
+    const Rule& rule = fw.rules[ri];
+    if (static_cast<int>(obs.strengths.size()) < rule.min_strengths) break;
+    const auto& lv = rule.applies_to_levels;
+    if (std::find(lv.begin(), lv.end(), level) == lv.end()) {
+      s.notes.push_back({NoteKind::kStrengthsNotInRange, obs.strengths});
+      break;
+    }
+    int floor = 1;
+    for (int i : ind) {
+      if (!items[i].mitigable) floor = std::max(floor, items[i].level);
+    }
+    int target = std::max(level - rule.lowers_by, floor);
+    if (target >= level) {
+      Note held{NoteKind::kStrengthsHeld, {}};
+      for (int i : ind) {
+        if (!items[i].mitigable && items[i].level == floor) held.items.push_back(i);
+      }
+      s.notes.push_back(std::move(held));
+      break;
+    }
+    s.reasons.push_back({&rule, level, target, obs.strengths});
+    level = target;
+  }
+
+  // 5. Statutory facts set a level and who leads; they are never mitigated.
+  for (int ri : fw.statutory_rules) {
+    const Rule& rule = fw.rules[ri];
+    Reason r{&rule, level, level, {}};
+    for (int f : rule.facts) {
+      if (std::find(obs.facts.begin(), obs.facts.end(), f) != obs.facts.end()) r.items.push_back(f);
+    }
+    if (r.items.empty()) continue;
+    level = std::max(level, rule.level);
+    r.to_level = level;
+    if (rule.lead_professional) lead_override = &*rule.lead_professional;
+    s.reasons.push_back(std::move(r));
+  }
+
+  // 6. Immediate risk: act now, whatever the level.
+  for (int ri : fw.immediate_rules) {
+    Reason r{&fw.rules[ri], level, level, {}};
+    for (int i : ind) {
+      if (items[i].immediate) r.items.push_back(i);
+    }
+    if (r.items.empty()) continue;
+    s.urgent = true;
+    s.urgent_actions = &fw.rules[ri].actions;
+    s.reasons.push_back(std::move(r));
+  }
+
+  const framework::Level& L = fw.level(level);
+  s.level = level;
+  s.response = s.urgent ? framework::Response::kActNow : L.response;
+  s.assessment = assessment_override ? assessment_override : (L.assessment ? &*L.assessment : nullptr);
+  s.plan = L.plan;
+  s.lead_professional = lead_override ? lead_override : &L.lead_professional;
+  const auto& cl = fw.consent.before_referral_levels;
+  s.consent_before_referral = std::find(cl.begin(), cl.end(), level) != cl.end();
+  return s;
+}
+
+Result<Suggestion> Evaluate(const Framework& fw, const Observations& obs) {
+  auto r = Resolve(fw, obs);
+  if (!r.ok()) return r.status();
+  return Evaluate(fw, *r);
+}
+
+Mapping MapObservations(const Framework& from, const Framework& to, const Resolved& obs) {
+  Mapping m;
+  m.observations.age = obs.age;
+  std::vector<int> chosen;
+  // Each observation maps to the target items that cover its concept tags:
+  // first the item sharing most tags (ties: nearest level, then file order),
+  // then more items while some of its tags are still uncovered. An item that
+  // carries several concepts ("toxic trio") may so map to several.
+  auto map_list = [&](const std::vector<int>& list, std::vector<std::string>* out) {
+    for (int i : list) {
+      const Item& src = from.items[i];
+      std::vector<std::string> uncovered = src.tags;
+      bool any = false;
+      while (!uncovered.empty()) {
+        int best = -1;
+        size_t best_shared = 0;
+        int best_distance = 0;
+        for (size_t j = 0; j < to.items.size(); ++j) {
+          const Item& dst = to.items[j];
+          if (dst.kind != src.kind) continue;
+          size_t shared = 0;
+          for (const auto& t : uncovered) {
+            if (std::find(dst.tags.begin(), dst.tags.end(), t) != dst.tags.end()) ++shared;
+          }
+          if (shared == 0) continue;
+          int distance = std::abs(dst.level - src.level);
+          if (best < 0 || shared > best_shared || (shared == best_shared && distance < best_distance)) {
+            best = static_cast<int>(j);
+            best_shared = shared;
+            best_distance = distance;
+          }
+        }
+        if (best < 0) break;
+        const Item& dst = to.items[best];
+        Mapping::Pair p{src.id, dst.id, {}};
+        std::vector<std::string> still;
+        for (const auto& t : uncovered) {
+          bool shared = std::find(dst.tags.begin(), dst.tags.end(), t) != dst.tags.end();
+          (shared ? p.shared_tags : still).push_back(t);
+        }
+        uncovered = std::move(still);
+        m.mapped.push_back(std::move(p));
+        any = true;
+        if (std::find(chosen.begin(), chosen.end(), best) == chosen.end()) {
+          chosen.push_back(best);
+          out->push_back(dst.id);
+        }
+      }
+      if (!any) {
+        m.unmapped.push_back(src.id);
+      } else if (!uncovered.empty()) {
+        m.partly_mapped.push_back({src.id, std::move(uncovered)});
+      }
+    }
+  };
+  map_list(obs.indicators, &m.observations.indicators);
+  map_list(obs.strengths, &m.observations.strengths);
+  map_list(obs.facts, &m.observations.facts);
+  return m;
+}
+
+}  // namespace continuum::threshold

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# The `continuum` command line: outputs, exit codes (0 ok, 2 bad input) and a
+# clear message for every class of bad input, with nothing on stdout.
+#   cli_test.sh BINARY SOURCE_DIR
+set -u
+bin=$1
+src=$2
+export CONTINUUM_FRAMEWORKS="$src/frameworks"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+# check NAME WANT_EXIT PATTERN -- COMMAND...   (PATTERN is grepped in stdout+stderr)
+check() {
+  local name=$1 want=$2 pattern=$3
+  shift 4
+  "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+  local got=$?
+  if [[ $got -ne $want ]]; then
+    echo "FAIL $name: exit $got, wanted $want"; sed 's/^/     /' "$tmp/err" | head -5
+    failed=$((failed + 1)); return
+  fi
+  if ! cat "$tmp/out" "$tmp/err" | grep -qE -- "$pattern"; then
+    echo "FAIL $name: output lacks /$pattern/"; head -c 600 "$tmp/out" "$tmp/err" | sed 's/^/     /'
+    failed=$((failed + 1)); return
+  fi
+  if [[ $want -eq 2 && -s "$tmp/out" ]]; then
+    echo "FAIL $name: wrote to stdout on bad input"; failed=$((failed + 1)); return
+  fi
+  echo "ok   $name"; passed=$((passed + 1))
+}
+# Same, with stdin from a file.
+check_in() {
+  local name=$1 want=$2 pattern=$3 input=$4
+  shift 5
+  "$@" <"$input" >"$tmp/out" 2>"$tmp/err"
+  local got=$?
+  if [[ $got -ne $want ]] || ! cat "$tmp/out" "$tmp/err" | grep -qE -- "$pattern"; then
+    echo "FAIL $name: exit $got (wanted $want) or output lacks /$pattern/"; head -c 600 "$tmp/out" "$tmp/err" | sed 's/^/     /'
+    failed=$((failed + 1)); return
+  fi
+  echo "ok   $name"; passed=$((passed + 1))
+}
+
+# --- frameworks list / show / validate
+check "list" 0 "worcestershire" -- "$bin" frameworks list
+check "list --json" 0 '"authority"' -- "$bin" frameworks list --json
+"$bin" frameworks list --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert {f["id"] for f in d} >= {"worcestershire","devon","staffordshire","scotland"}, d' \
+  && { echo "ok   list --json has the four frameworks"; passed=$((passed + 1)); } \
+  || { echo "FAIL list --json has the four frameworks"; failed=$((failed + 1)); }
+check "show" 0 "Rules:" -- "$bin" frameworks show scotland
+"$bin" frameworks show worcestershire --json | python3 -c '
+import json,sys
+d=json.load(sys.stdin)
+for k in ["id","name","version","levels","domains","indicators","strengths","facts"]: assert k in d, k
+i=d["indicators"][0]
+for k in ["id","label","level","domain","source","tags"]: assert k in i, k
+assert [l["level"] for l in d["levels"]]==[1,2,3,4]
+' && { echo "ok   show --json shape"; passed=$((passed + 1)); } || { echo "FAIL show --json shape"; failed=$((failed + 1)); }
+check "show unknown" 2 "unknown framework 'nowhere'" -- "$bin" frameworks show nowhere
+check "show --help" 0 "Framework id" -- "$bin" frameworks show --help
+check "validate shipped" 0 "ok" -- "$bin" frameworks validate "$src/frameworks/worcestershire.yaml" "$src/frameworks/scotland.yaml"
+printf 'format: continuum-framework/1\nid: x\nname: [oops\n' >"$tmp/broken.yaml"
+check "validate malformed" 2 "broken.yaml:[0-9]+:[0-9]+: YAML syntax error" -- "$bin" frameworks validate "$tmp/broken.yaml"
+sed 's/^authority:.*$//; s/tags: \[education.attendance/tags: [no.such/' "$src/frameworks/worcestershire.yaml" >"$tmp/bad.yaml"
+check "validate missing field" 2 "bad.yaml:[0-9]+:[0-9]+: framework: missing required field 'authority'" -- "$bin" frameworks validate "$tmp/bad.yaml"
+check "validate unknown tag" 2 "tag 'no.such" -- "$bin" frameworks validate "$tmp/bad.yaml"
+check "validate missing file" 2 "cannot open" -- "$bin" frameworks validate "$tmp/none.yaml"
+check "validate directory" 2 "is a directory" -- "$bin" frameworks validate "$tmp"
+head -c 5000000 /dev/zero | tr '\0' '#' >"$tmp/huge.yaml"
+check "validate oversized" 2 "larger than 4 MiB" -- "$bin" frameworks validate "$tmp/huge.yaml"
+check "frameworks no subcommand" 2 "" -- "$bin" frameworks
+check "unknown command" 2 "" -- "$bin" nonsense
+
+# --- assess
+echo '{"indicators":["wo.fam.toxic-trio"],"age":8}' >"$tmp/trio.json"
+check "assess text" 0 "Suggested Level 4" -- "$bin" assess --framework worcestershire "$tmp/trio.json"
+check "assess json" 0 '"explanation"' -- "$bin" assess --framework worcestershire --json "$tmp/trio.json"
+"$bin" assess --framework worcestershire --json "$tmp/trio.json" | python3 -c '
+import json,sys
+d=json.load(sys.stdin)
+for k in ["level","response","urgent","urgent_actions","lead_professional","consent","explanation"]: assert k in d, k
+assert d["level"]==4 and d["explanation"][0]["source"]
+' && { echo "ok   assess --json shape"; passed=$((passed + 1)); } || { echo "FAIL assess --json shape"; failed=$((failed + 1)); }
+check_in "assess stdin" 0 "Suggested Level" "$tmp/trio.json" -- "$bin" assess --framework worcestershire -
+check "assess by path" 0 "Suggested Level 4" -- "$bin" assess --framework "$src/frameworks/worcestershire.yaml" "$tmp/trio.json"
+check "assess compare" 0 "No counterpart|every observation has a counterpart" -- "$bin" assess --framework worcestershire --compare scotland "$tmp/trio.json"
+check "assess compare json" 0 '"mapping"' -- "$bin" assess --framework worcestershire --compare devon --json "$tmp/trio.json"
+check "assess unknown framework" 2 "unknown framework 'atlantis'" -- "$bin" assess --framework atlantis "$tmp/trio.json"
+check "assess missing --framework" 2 "framework" -- "$bin" assess "$tmp/trio.json"
+check "assess missing file" 2 "cannot open" -- "$bin" assess --framework devon "$tmp/nothing.json"
+echo '{"indicators":["wo.fam.toxic-trio"' >"$tmp/broken.json"
+check "assess malformed json" 2 "broken.json: invalid JSON: parse error at line" -- "$bin" assess --framework worcestershire "$tmp/broken.json"
+echo '{"indicators":["nope"]}' >"$tmp/unknown.json"
+check "assess unknown id" 2 "unknown indicator 'nope'" -- "$bin" assess --framework worcestershire "$tmp/unknown.json"
+echo '{"indicators":"wo.fam.toxic-trio"}' >"$tmp/type.json"
+check "assess wrong type" 2 "'indicators' must be a list" -- "$bin" assess --framework worcestershire "$tmp/type.json"
+echo '{"age":99}' >"$tmp/age.json"
+check "assess bad age" 2 "'age' must be from 0 to 25" -- "$bin" assess --framework worcestershire "$tmp/age.json"
+echo '{"colour":"red"}' >"$tmp/field.json"
+check "assess unknown field" 2 "unknown field 'colour'" -- "$bin" assess --framework worcestershire "$tmp/field.json"
+head -c 2000000 /dev/zero | tr '\0' ' ' >"$tmp/huge.json"
+check "assess oversized" 2 "larger than" -- "$bin" assess --framework worcestershire "$tmp/huge.json"
+
+# --- batch: one result per line, in order; bad lines get an error object
+{
+  echo '{"indicators":["wo.fam.toxic-trio"]}'
+  echo '{"indicators":["nope"]}'
+  echo 'not json'
+  echo ''
+  echo '{}'
+  printf '{"age":3}'   # last line without newline
+} >"$tmp/batch.jsonl"
+"$bin" assess --framework worcestershire --batch <"$tmp/batch.jsonl" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+python3 - "$tmp/out" "$rc" <<'PY' && { echo "ok   batch order and errors"; passed=$((passed + 1)); } || { echo "FAIL batch order and errors"; failed=$((failed + 1)); }
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert sys.argv[2] == "2", sys.argv[2]
+assert len(lines) == 6, lines
+d = [json.loads(l) for l in lines]
+assert d[0]["level"] == 4
+assert d[1] == {"line": 2, "error": d[1]["error"]} and "unknown indicator 'nope'" in d[1]["error"]
+assert d[2]["line"] == 3 and "invalid JSON" in d[2]["error"]
+assert d[3]["line"] == 4 and "empty line" in d[3]["error"]
+assert d[4]["level"] == 1 and d[5]["level"] == 1
+PY
+check "batch with --compare" 2 "cannot be combined" -- "$bin" assess --framework worcestershire --batch --compare devon
+check "batch with file" 2 "reads standard input" -- "$bin" assess --framework worcestershire --batch "$tmp/trio.json"
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
