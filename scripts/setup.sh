@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential cmake ninja-build pkg-config python3
   libyaml-cpp-dev nlohmann-json3-dev libsimdjson-dev libcli11-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libboost-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
 )
 if [[ "${CONTINUUM_SETUP_EXTRA:-}" != "" ]]; then

@@ -29,6 +29,7 @@ struct AssessOptions {
 // gives {"line": N, "error": "..."} and the run goes on.
 int RunBatch(const Framework& fw) {
   threshold::ObservationParser parser;
+  threshold::JsonRenderer renderer(fw);
   std::string out;
   out.reserve(1 << 21);
   std::string pending;  // bytes of an unfinished line
@@ -58,17 +59,12 @@ int RunBatch(const Framework& fw) {
       error_line(line_no, "empty line; expected a JSON object of observations");
       return;
     }
-    auto obs = parser.Parse(line);
+    auto obs = parser.ParseResolved(line, fw);
     if (!obs.ok()) {
       error_line(line_no, obs.status().message());
       return;
     }
-    auto s = threshold::Evaluate(fw, *obs);
-    if (!s.ok()) {
-      error_line(line_no, s.status().message());
-      return;
-    }
-    threshold::AppendJson(fw, *s, &out);
+    renderer.Append(threshold::Evaluate(fw, *obs), &out);
     out.push_back('\n');
   };
 

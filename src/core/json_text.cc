@@ -1,5 +1,8 @@
 #include "core/json_text.h"
 
+#include <cstdint>
+#include <cstring>
+
 namespace continuum {
 namespace {
 
@@ -26,6 +29,16 @@ size_t Utf8Length(std::string_view s, size_t i) {
   return n;
 }
 
+// True when any of the 8 bytes of w needs attention: a control character,
+// '"', '\\', or a byte of a multi-byte UTF-8 sequence.
+inline bool NeedsCare(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  auto has_zero = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  uint64_t below_space = (w - kOnes * 0x20) & ~w & kHigh;
+  return (below_space | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\')) | (w & kHigh)) != 0;
+}
+
 }  // namespace
 
 void AppendJsonString(std::string* out, std::string_view s) {
@@ -33,6 +46,14 @@ void AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
   size_t run = 0;  // start of the current run of bytes copied as they are
   for (size_t i = 0; i < s.size();) {
+    // Plain ASCII runs, eight bytes at a time.
+    while (i + 8 <= s.size()) {
+      uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      if (NeedsCare(w)) break;
+      i += 8;
+    }
+    if (i >= s.size()) break;
     auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
       ++i;

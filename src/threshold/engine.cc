@@ -22,29 +22,12 @@ const char* ListName(ItemKind k) {
 }
 
 Status ResolveList(const Framework& fw, const std::vector<std::string>& ids, ItemKind kind,
-                   std::vector<int>* out) {
+                   ItemList* out) {
   if (ids.size() > kMaxObservedIds) {
     return InvalidArgument(std::string(ListName(kind)) + ": at most " + std::to_string(kMaxObservedIds) + " ids");
   }
   out->reserve(ids.size());
-  for (const auto& id : ids) {
-    int i = fw.FindItem(id);
-    if (i < 0) {
-      return InvalidArgument(std::string("unknown ") + framework::ItemKindName(kind) + " '" + id +
-                             "' (not in framework '" + fw.id + "')");
-    }
-    const Item& item = fw.items[i];
-    if (item.kind != kind) {
-      return InvalidArgument("'" + id + "' is " + (item.kind == ItemKind::kIndicator ? "an " : "a ") +
-                             framework::ItemKindName(item.kind) + ", not " +
-                             (kind == ItemKind::kIndicator ? "an " : "a ") + framework::ItemKindName(kind) +
-                             "; list it under '" + ListName(item.kind) + "'");
-    }
-    if (std::find(out->begin(), out->end(), i) != out->end()) {
-      return InvalidArgument(std::string(framework::ItemKindName(kind)) + " '" + id + "' is listed twice (duplicate)");
-    }
-    out->push_back(i);
-  }
+  for (const auto& id : ids) CONTINUUM_RETURN_IF_ERROR(AddObserved(fw, id, kind, out));
   return Status::Ok();
 }
 
@@ -56,6 +39,27 @@ bool InAgeBand(std::optional<int> age, std::optional<int> under, std::optional<i
 }
 
 }  // namespace
+
+Status AddObserved(const Framework& fw, std::string_view id, ItemKind kind, ItemList* out) {
+  int i = fw.FindItem(id);
+  if (i < 0) {
+    return InvalidArgument(std::string("unknown ") + framework::ItemKindName(kind) + " '" + std::string(id) +
+                           "' (not in framework '" + fw.id + "')");
+  }
+  const Item& item = fw.items[i];
+  if (item.kind != kind) {
+    return InvalidArgument("'" + std::string(id) + "' is " + (item.kind == ItemKind::kIndicator ? "an " : "a ") +
+                           framework::ItemKindName(item.kind) + ", not " +
+                           (kind == ItemKind::kIndicator ? "an " : "a ") + framework::ItemKindName(kind) +
+                           "; list it under '" + ListName(item.kind) + "'");
+  }
+  if (std::find(out->begin(), out->end(), i) != out->end()) {
+    return InvalidArgument(std::string(framework::ItemKindName(kind)) + " '" + std::string(id) +
+                           "' is listed twice (duplicate)");
+  }
+  out->push_back(i);
+  return Status::Ok();
+}
 
 Result<Resolved> Resolve(const Framework& fw, const Observations& obs) {
   Resolved r;
@@ -75,7 +79,7 @@ Suggestion Evaluate(const Framework& fw, const Resolved& obs) {
   const auto& items = fw.items;
 
   // Indicators outside their age band are set aside, and the practitioner told.
-  std::vector<int> ind;
+  ItemList ind;
   ind.reserve(obs.indicators.size());
   for (int i : obs.indicators) {
     if (InAgeBand(obs.age, items[i].age_under, items[i].age_at_least)) {
@@ -85,9 +89,14 @@ Suggestion Evaluate(const Framework& fw, const Resolved& obs) {
     }
   }
 
-  // Which tags are present among everything observed.
-  std::vector<char> tag_present(fw.tags.size(), 0);
-  auto mark_tags = [&](const std::vector<int>& list) {
+  s.reasons.reserve(8);
+  // Which items and tags are present among everything observed.
+  std::vector<char> present(items.size() + fw.tags.size(), 0);
+  char* tag_present = present.data() + items.size();
+  for (const ItemList* list : {static_cast<const ItemList*>(&ind), &obs.strengths, &obs.facts}) {
+    for (int i : *list) present[i] = 1;
+  }
+  auto mark_tags = [&](const ItemList& list) {
     for (int i : list) {
       for (int t : items[i].tag_ids) tag_present[t] = 1;
     }
@@ -132,8 +141,8 @@ Suggestion Evaluate(const Framework& fw, const Resolved& obs) {
   }
 
   // 3. Named combinations.
-  auto observed_with_tag = [&](int tag, std::vector<int>* out) {
-    for (const std::vector<int>* list : {static_cast<const std::vector<int>*>(&ind), &obs.strengths, &obs.facts}) {
+  auto observed_with_tag = [&](int tag, ItemList* out) {
+    for (const ItemList* list : {static_cast<const ItemList*>(&ind), &obs.strengths, &obs.facts}) {
       for (int i : *list) {
         const auto& t = items[i].tag_ids;
         if (std::find(t.begin(), t.end(), tag) != t.end() &&
@@ -143,12 +152,7 @@ Suggestion Evaluate(const Framework& fw, const Resolved& obs) {
       }
     }
   };
-  auto is_observed = [&](int i) {
-    for (const std::vector<int>* list : {static_cast<const std::vector<int>*>(&ind), &obs.strengths, &obs.facts}) {
-      if (std::find(list->begin(), list->end(), i) != list->end()) return true;
-    }
-    return false;
-  };
+  auto is_observed = [&](int i) { return present[i] != 0; };
   for (int ri : fw.combination_rules) {
     const Rule& rule = fw.rules[ri];
     if ((rule.age_under || rule.age_at_least) &&
@@ -235,6 +239,11 @@ Suggestion Evaluate(const Framework& fw, const Resolved& obs) {
     s.reasons.push_back(std::move(r));
   }
 
+  s.observed.reserve(obs.indicators.size() + obs.strengths.size() + obs.facts.size());
+  s.observed.insert(s.observed.end(), obs.indicators.begin(), obs.indicators.end());
+  s.observed.insert(s.observed.end(), obs.strengths.begin(), obs.strengths.end());
+  s.observed.insert(s.observed.end(), obs.facts.begin(), obs.facts.end());
+
   const framework::Level& L = fw.level(level);
   s.level = level;
   s.response = s.urgent ? framework::Response::kActNow : L.response;
@@ -260,7 +269,7 @@ Mapping MapObservations(const Framework& from, const Framework& to, const Resolv
   // first the item sharing most tags (ties: nearest level, then file order),
   // then more items while some of its tags are still uncovered. An item that
   // carries several concepts ("toxic trio") may so map to several.
-  auto map_list = [&](const std::vector<int>& list, std::vector<std::string>* out) {
+  auto map_list = [&](const ItemList& list, std::vector<std::string>* out) {
     for (int i : list) {
       const Item& src = from.items[i];
       std::vector<std::string> uncovered = src.tags;

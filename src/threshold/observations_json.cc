@@ -34,7 +34,8 @@ std::string SyntaxErrorMessage(std::string_view json) {
   return "invalid JSON";
 }
 
-Status ReadIds(simdjson::dom::element value, std::string_view field, std::vector<std::string>* out) {
+template <typename Sink>
+Status ReadIds(simdjson::dom::element value, std::string_view field, size_t* count, Sink&& sink) {
   simdjson::dom::array arr;
   if (value.get_array().get(arr)) {
     return InvalidArgument("'" + std::string(field) + "' must be a list of ids");
@@ -45,26 +46,28 @@ Status ReadIds(simdjson::dom::element value, std::string_view field, std::vector
     if (e.get_string().get(s)) {
       return InvalidArgument("'" + std::string(field) + "'[" + std::to_string(i) + "] must be a string id");
     }
-    if (out->size() >= kMaxObservedIds) {
+    if (*count >= kMaxObservedIds) {
       return InvalidArgument("'" + std::string(field) + "' has more than " + std::to_string(kMaxObservedIds) + " ids");
     }
-    out->emplace_back(s);
+    ++*count;
+    CONTINUUM_RETURN_IF_ERROR(sink(s));
     ++i;
   }
   return Status::Ok();
 }
 
-}  // namespace
-
-Result<Observations> ObservationParser::Parse(std::string_view json) {
+// Parses the document and hands each field to `on`: on.Ids(slot, field,
+// element) for the three lists, on.Age(age) for the age.
+template <typename Handler>
+Status ParseWith(ObservationParser::Impl& impl, std::string_view json, Handler& on) {
   if (json.size() > kMaxObservationBytes) {
     return InvalidArgument("observations are larger than 1 MiB");
   }
   simdjson::dom::element doc;
-  auto& padded = impl_->padded;
+  auto& padded = impl.padded;
   padded.assign(json);
   padded.reserve(json.size() + simdjson::SIMDJSON_PADDING);
-  auto err = impl_->parser.parse(padded.data(), json.size(), false).get(doc);
+  auto err = impl.parser.parse(padded.data(), json.size(), false).get(doc);
   if (err) {
     if (err == simdjson::DEPTH_ERROR) return InvalidArgument("invalid JSON: nested too deeply");
     return InvalidArgument(SyntaxErrorMessage(json));
@@ -73,7 +76,6 @@ Result<Observations> ObservationParser::Parse(std::string_view json) {
   if (doc.get_object().get(obj)) {
     return InvalidArgument("observations must be a JSON object like {\"indicators\": [...], \"age\": 9}");
   }
-  Observations obs;
   bool seen[4] = {false, false, false, false};
   for (auto field : obj) {
     std::string_view key = field.key;
@@ -84,25 +86,57 @@ Result<Observations> ObservationParser::Parse(std::string_view json) {
     }
     if (seen[slot]) return InvalidArgument("field '" + std::string(key) + "' is given twice");
     seen[slot] = true;
-    switch (slot) {
-      case 0: CONTINUUM_RETURN_IF_ERROR(ReadIds(field.value, key, &obs.indicators)); break;
-      case 1: CONTINUUM_RETURN_IF_ERROR(ReadIds(field.value, key, &obs.strengths)); break;
-      case 2: CONTINUUM_RETURN_IF_ERROR(ReadIds(field.value, key, &obs.facts)); break;
-      case 3: {
-        if (field.value.is_null()) break;
-        int64_t age = 0;
-        if (field.value.get_int64().get(age)) {
-          return InvalidArgument("'age' must be a whole number of years");
-        }
-        if (age < 0 || age > kMaxAge) {
-          return InvalidArgument("'age' must be from 0 to " + std::to_string(kMaxAge) + ", not " + std::to_string(age));
-        }
-        obs.age = static_cast<int>(age);
-        break;
-      }
+    if (slot < 3) {
+      CONTINUUM_RETURN_IF_ERROR(on.Ids(slot, key, field.value));
+      continue;
     }
+    if (field.value.is_null()) continue;
+    int64_t age = 0;
+    if (field.value.get_int64().get(age)) {
+      return InvalidArgument("'age' must be a whole number of years");
+    }
+    if (age < 0 || age > kMaxAge) {
+      return InvalidArgument("'age' must be from 0 to " + std::to_string(kMaxAge) + ", not " + std::to_string(age));
+    }
+    on.Age(static_cast<int>(age));
   }
-  return obs;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Observations> ObservationParser::Parse(std::string_view json) {
+  struct Collect {
+    Observations obs;
+    Status Ids(int slot, std::string_view key, simdjson::dom::element v) {
+      auto* list = slot == 0 ? &obs.indicators : slot == 1 ? &obs.strengths : &obs.facts;
+      size_t count = 0;
+      return ReadIds(v, key, &count, [&](std::string_view id) {
+        list->emplace_back(id);
+        return Status::Ok();
+      });
+    }
+    void Age(int a) { obs.age = a; }
+  } on;
+  CONTINUUM_RETURN_IF_ERROR(ParseWith(*impl_, json, on));
+  return std::move(on.obs);
+}
+
+Result<Resolved> ObservationParser::ParseResolved(std::string_view json, const framework::Framework& fw) {
+  struct Collect {
+    const framework::Framework& fw;
+    Resolved r;
+    Status Ids(int slot, std::string_view key, simdjson::dom::element v) {
+      auto* list = slot == 0 ? &r.indicators : slot == 1 ? &r.strengths : &r.facts;
+      auto kind = slot == 0 ? framework::ItemKind::kIndicator
+                            : slot == 1 ? framework::ItemKind::kStrength : framework::ItemKind::kFact;
+      size_t count = 0;
+      return ReadIds(v, key, &count, [&](std::string_view id) { return AddObserved(fw, id, kind, list); });
+    }
+    void Age(int a) { r.age = a; }
+  } on{fw, {}};
+  CONTINUUM_RETURN_IF_ERROR(ParseWith(*impl_, json, on));
+  return std::move(on.r);
 }
 
 }  // namespace continuum::threshold

@@ -28,9 +28,14 @@ class ObservationParser {
   ObservationParser& operator=(const ObservationParser&) = delete;
 
   Result<Observations> Parse(std::string_view json);
+  // Parses and resolves against one framework in one pass, without copying
+  // ids: the fast path for batches. Same checks and messages as
+  // Parse followed by Resolve.
+  Result<Resolved> ParseResolved(std::string_view json, const framework::Framework& fw);
+
+  struct Impl;  // opaque: the parser's buffers
 
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 

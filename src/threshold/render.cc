@@ -71,17 +71,35 @@ std::string NoteText(const Framework& fw, const Suggestion& s, const Note& n) {
   return t;
 }
 
-std::string Effect(const Reason& r) {
+// "raises level 2 to 3", appended without building a temporary.
+void AppendEffect(std::string* out, const Reason& r) {
+  auto digit = [&](int n) { out->append(std::to_string(n)); };
   if (r.to_level > r.from_level) {
-    return r.from_level == 1 && r.rule->kind == framework::RuleKind::kHighestIndicator
-               ? "sets level " + std::to_string(r.to_level)
-               : "raises level " + std::to_string(r.from_level) + " to " + std::to_string(r.to_level);
+    if (r.from_level == 1 && r.rule->kind == framework::RuleKind::kHighestIndicator) {
+      out->append("sets level ");
+    } else {
+      out->append("raises level ");
+      digit(r.from_level);
+      out->append(" to ");
+    }
+    digit(r.to_level);
+  } else if (r.to_level < r.from_level) {
+    out->append("lowers level ");
+    digit(r.from_level);
+    out->append(" to ");
+    digit(r.to_level);
+  } else if (r.rule->kind == framework::RuleKind::kImmediateRisk) {
+    out->append("act now, whatever the level");
+  } else {
+    out->append("level stays ");
+    digit(r.to_level);
   }
-  if (r.to_level < r.from_level) {
-    return "lowers level " + std::to_string(r.from_level) + " to " + std::to_string(r.to_level);
-  }
-  if (r.rule->kind == framework::RuleKind::kImmediateRisk) return "act now, whatever the level";
-  return "level stays " + std::to_string(r.to_level);
+}
+
+std::string Effect(const Reason& r) {
+  std::string s;
+  AppendEffect(&s, r);
+  return s;
 }
 
 }  // namespace
@@ -100,23 +118,116 @@ std::string ResponseText(const Framework& fw, framework::Response r) {
   return "";
 }
 
-void AppendJson(const Framework& fw, const Suggestion& s, std::string* out) {
-  const auto& L = fw.level(s.level);
-  out->append("{\"framework\":{");
-  Str(out, "id", fw.id);
-  out->push_back(',');
-  Str(out, "version", fw.version);
-  out->append("},");
-  Int(out, "level", s.level);
-  out->push_back(',');
-  Str(out, "level_name", L.name);
-  out->push_back(',');
-  Str(out, "response", framework::ResponseCode(s.response));
-  out->push_back(',');
-  Str(out, "response_label", framework::ResponseLabel(s.response));
-  out->push_back(',');
-  Str(out, "response_text", ResponseText(fw, s.response));
-  out->push_back(',');
+
+// Everything that depends only on the framework is escaped once, here.
+JsonRenderer::JsonRenderer(const Framework& fw) : fw_(fw) {
+  std::string* o;
+  o = &head_;
+  o->append("{\"framework\":{");
+  Str(o, "id", fw.id);
+  o->push_back(',');
+  Str(o, "version", fw.version);
+  o->append("},");
+  for (const auto& l : fw.levels) {
+    std::string x;
+    Int(&x, "level", l.number);
+    x.push_back(',');
+    Str(&x, "level_name", l.name);
+    x.push_back(',');
+    Str(&x, "plan", framework::PlanTypeCode(l.plan));
+    x.push_back(',');
+    level_.push_back(std::move(x));
+  }
+  for (int r = 0; r <= static_cast<int>(framework::Response::kActNow); ++r) {
+    auto resp = static_cast<framework::Response>(r);
+    std::string x;
+    Str(&x, "response", framework::ResponseCode(resp));
+    x.push_back(',');
+    Str(&x, "response_label", framework::ResponseLabel(resp));
+    x.push_back(',');
+    Str(&x, "response_text", ResponseText(fw, resp));
+    x.push_back(',');
+    response_.push_back(std::move(x));
+  }
+  auto lead = [&](const framework::LeadProfessionalRule* lp) {
+    std::string x = "\"lead_professional\":{";
+    Key(&x, "required");
+    x.append(lp->required ? "true" : "false");
+    x.push_back(',');
+    Str(&x, "from", lp->from);
+    x.push_back(',');
+    Str(&x, "title", fw.Term("lead_professional"));
+    x.push_back(',');
+    Str(&x, "note", lp->note);
+    x.append("},");
+    leads_.emplace_back(lp, std::move(x));
+  };
+  for (const auto& l : fw.levels) lead(&l.lead_professional);
+  for (const auto& r : fw.rules) {
+    if (r.lead_professional) lead(&*r.lead_professional);
+  }
+  o = &consent_;
+  Str(o, "form", fw.consent.form);
+  o->push_back(',');
+  Str(o, "note", fw.consent.note);
+  o->push_back(',');
+  Str(o, "source", fw.consent.source);
+  o->append(",\"without_consent\":[");
+  for (size_t i = 0; i < fw.consent.without_consent.size(); ++i) {
+    const auto& g = fw.consent.without_consent[i];
+    if (i) o->push_back(',');
+    o->push_back('{');
+    Str(o, "id", g.id);
+    o->push_back(',');
+    Str(o, "label", g.label);
+    o->push_back(',');
+    Str(o, "source", g.source);
+    o->push_back('}');
+  }
+  o->append("]}");
+  for (const auto& r : fw.rules) {
+    std::string x;
+    Str(&x, "rule", r.id);
+    x.push_back(',');
+    Str(&x, "kind", framework::RuleKindName(r.kind));
+    x.push_back(',');
+    Str(&x, "summary", r.summary);
+    x.push_back(',');
+    Str(&x, "source", r.source);
+    rule_.push_back(std::move(x));
+  }
+  for (const auto& it : fw.items) {
+    std::string id;
+    AppendJsonString(&id, it.id);
+    std::string x = "{\"id\":" + id + ",";
+    Str(&x, "kind", framework::ItemKindName(it.kind));
+    x.push_back(',');
+    Str(&x, "label", it.label);
+    if (it.kind == framework::ItemKind::kIndicator) {
+      x.push_back(',');
+      Int(&x, "level", it.level);
+    }
+    x.push_back(',');
+    Str(&x, "source", it.source);
+    x.push_back('}');
+    item_id_.push_back(std::move(id));
+    evidence_.push_back(std::move(x));
+  }
+  for (const auto& a : fw.rules) {
+    std::string x;
+    for (size_t i = 0; i < a.actions.size(); ++i) {
+      if (i) x.push_back(',');
+      AppendJsonString(&x, a.actions[i]);
+    }
+    actions_.push_back(std::move(x));
+  }
+}
+
+void JsonRenderer::Append(const Suggestion& s, std::string* out) const {
+  const Framework& fw = fw_;
+  out->append(head_);
+  out->append(level_[s.level - 1]);
+  out->append(response_[static_cast<int>(s.response)]);
   Key(out, "assessment");
   if (s.assessment) {
     AppendJsonString(out, *s.assessment);
@@ -124,91 +235,52 @@ void AppendJson(const Framework& fw, const Suggestion& s, std::string* out) {
     out->append("null");
   }
   out->push_back(',');
-  Str(out, "plan", framework::PlanTypeCode(s.plan));
-  out->push_back(',');
   Key(out, "urgent");
   out->append(s.urgent ? "true" : "false");
   out->append(",\"urgent_actions\":[");
   if (s.urgent_actions) {
-    bool first = true;
-    for (const auto& a : *s.urgent_actions) {
-      if (!first) out->push_back(',');
-      first = false;
-      AppendJsonString(out, a);
+    for (size_t r = 0; r < fw.rules.size(); ++r) {
+      if (&fw.rules[r].actions == s.urgent_actions) out->append(actions_[r]);
     }
   }
-  out->append("],\"lead_professional\":{");
-  Key(out, "required");
-  out->append(s.lead_professional->required ? "true" : "false");
-  out->push_back(',');
-  Str(out, "from", s.lead_professional->from);
-  out->push_back(',');
-  Str(out, "title", fw.Term("lead_professional"));
-  out->push_back(',');
-  Str(out, "note", s.lead_professional->note);
-  out->append("},\"consent\":{");
-  Key(out, "before_referral");
-  out->append(s.consent_before_referral ? "true" : "false");
-  out->push_back(',');
-  Str(out, "form", fw.consent.form);
-  out->push_back(',');
-  Str(out, "note", fw.consent.note);
-  out->push_back(',');
-  Str(out, "source", fw.consent.source);
-  out->append(",\"without_consent\":[");
-  for (size_t i = 0; i < fw.consent.without_consent.size(); ++i) {
-    const auto& g = fw.consent.without_consent[i];
-    if (i) out->push_back(',');
-    out->push_back('{');
-    Str(out, "id", g.id);
-    out->push_back(',');
-    Str(out, "label", g.label);
-    out->push_back(',');
-    Str(out, "source", g.source);
-    out->push_back('}');
+  out->append("],");
+  for (const auto& [lp, text] : leads_) {
+    if (lp == s.lead_professional) {
+      out->append(text);
+      break;
+    }
   }
-  out->append("]},\"explanation\":[");
+  out->append("\"consent\":{");
+  Key(out, "before_referral");
+  out->append(s.consent_before_referral ? "true," : "false,");
+  out->append(consent_);
+  out->append(",\"explanation\":[");
   for (size_t k = 0; k < s.reasons.size(); ++k) {
     const Reason& r = s.reasons[k];
     if (k) out->push_back(',');
     out->push_back('{');
-    Str(out, "rule", r.rule->id);
-    out->push_back(',');
-    Str(out, "kind", framework::RuleKindName(r.rule->kind));
+    out->append(rule_[r.rule - fw.rules.data()]);
     out->push_back(',');
     Int(out, "from", r.from_level);
     out->push_back(',');
     Int(out, "to", r.to_level);
     out->push_back(',');
-    Str(out, "effect", Effect(r));
-    out->push_back(',');
-    Str(out, "summary", r.rule->summary);
-    out->push_back(',');
-    Str(out, "source", r.rule->source);
+    out->append("\"effect\":\"");
+    AppendEffect(out, r);
+    out->push_back('"');
     out->append(",\"ids\":[");
     for (size_t j = 0; j < r.items.size(); ++j) {
       if (j) out->push_back(',');
-      AppendJsonString(out, fw.items[r.items[j]].id);
-    }
-    out->append("],\"evidence\":[");
-    for (size_t j = 0; j < r.items.size(); ++j) {
-      const auto& it = fw.items[r.items[j]];
-      if (j) out->push_back(',');
-      out->push_back('{');
-      Str(out, "id", it.id);
-      out->push_back(',');
-      Str(out, "kind", framework::ItemKindName(it.kind));
-      out->push_back(',');
-      Str(out, "label", it.label);
-      if (it.kind == framework::ItemKind::kIndicator) {
-        out->push_back(',');
-        Int(out, "level", it.level);
-      }
-      out->push_back(',');
-      Str(out, "source", it.source);
-      out->push_back('}');
+      out->append(item_id_[r.items[j]]);
     }
     out->append("]}");
+  }
+  // Each observed item once, with its label and source; the explanation
+  // refers to them by id.
+  out->append("],\"evidence\":[");
+  for (size_t j = 0; j < s.observed.size(); ++j) {
+    if (j) out->push_back(',');
+    out->append(evidence_[s.observed[j]]);
   }
   out->append("],\"notes\":[");
   for (size_t k = 0; k < s.notes.size(); ++k) {
@@ -219,13 +291,17 @@ void AppendJson(const Framework& fw, const Suggestion& s, std::string* out) {
     out->append(",\"ids\":[");
     for (size_t j = 0; j < n.items.size(); ++j) {
       if (j) out->push_back(',');
-      AppendJsonString(out, fw.items[n.items[j]].id);
+      out->append(item_id_[n.items[j]]);
     }
     out->append("],");
     Str(out, "text", NoteText(fw, s, n));
     out->push_back('}');
   }
   out->append("]}");
+}
+
+void AppendJson(const Framework& fw, const Suggestion& s, std::string* out) {
+  JsonRenderer(fw).Append(s, out);
 }
 
 std::string ToText(const Framework& fw, const Suggestion& s) {

@@ -18,6 +18,7 @@
 // made from and is valid only while that Framework lives.
 #pragma once
 
+#include <boost/container/small_vector.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,24 +40,31 @@ struct Observations {
 inline constexpr int kMaxAge = 25;
 inline constexpr size_t kMaxObservedIds = 1000;
 
+// Indices into Framework::items; kept inline for typical sizes so that an
+// evaluation allocates little.
+using ItemList = boost::container::small_vector<int, 16>;
+
 // Observations checked against one framework: item indices.
 struct Resolved {
-  std::vector<int> indicators;
-  std::vector<int> strengths;
-  std::vector<int> facts;
+  ItemList indicators;
+  ItemList strengths;
+  ItemList facts;
   std::optional<int> age;
 };
 
 // Unknown, duplicate or misplaced ids and an out-of-range age are refused
 // with a message naming the id.
 Result<Resolved> Resolve(const framework::Framework& fw, const Observations& obs);
+// Adds one observed id of the given kind to `out`, refusing it as Resolve does.
+Status AddObserved(const framework::Framework& fw, std::string_view id, framework::ItemKind kind,
+                   ItemList* out);
 
 // One rule that fired, with the observations it used.
 struct Reason {
   const framework::Rule* rule = nullptr;
   int from_level = 0;
   int to_level = 0;
-  std::vector<int> items;  // indices into Framework::items
+  ItemList items;  // indices into Framework::items
 };
 
 enum class NoteKind {
@@ -67,7 +75,7 @@ enum class NoteKind {
 
 struct Note {
   NoteKind kind;
-  std::vector<int> items;
+  ItemList items;
 };
 
 struct Suggestion {
@@ -81,6 +89,7 @@ struct Suggestion {
   const std::vector<std::string>* urgent_actions = nullptr;  // null unless urgent
   std::vector<Reason> reasons;  // in order of application
   std::vector<Note> notes;
+  ItemList observed;            // every observed item: indicators, strengths, facts
 };
 
 Suggestion Evaluate(const framework::Framework& fw, const Resolved& obs);
@@ -110,6 +119,21 @@ std::string ResponseText(const framework::Framework& fw, framework::Response r);
 
 // Renderings. AppendJson writes one compact JSON object (no newline).
 void AppendJson(const framework::Framework& fw, const Suggestion& s, std::string* out);
+
+// The same JSON, faster when rendering many suggestions under one framework:
+// the framework's text is escaped once, at construction. Immutable after
+// construction; must not outlive the framework.
+class JsonRenderer {
+ public:
+  explicit JsonRenderer(const framework::Framework& fw);
+  void Append(const Suggestion& s, std::string* out) const;
+
+ private:
+  const framework::Framework& fw_;
+  std::string head_, consent_;
+  std::vector<std::string> level_, response_, rule_, item_id_, evidence_, actions_;
+  std::vector<std::pair<const framework::LeadProfessionalRule*, std::string>> leads_;
+};
 std::string ToText(const framework::Framework& fw, const Suggestion& s);
 
 }  // namespace continuum::threshold

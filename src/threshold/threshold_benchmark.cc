@@ -67,12 +67,12 @@ void BM_ParseEvaluateRender(benchmark::State& state) {
   for (size_t i = 0; i < obs.strengths.size(); ++i) line += (i ? ",\"" : "\"") + obs.strengths[i] + "\"";
   line += "],\"age\":11}";
   threshold::ObservationParser parser;
+  threshold::JsonRenderer renderer(*fw);
   std::string out;
   for (auto _ : state) {
     out.clear();
-    auto o = parser.Parse(line);
-    auto s = threshold::Evaluate(*fw, *o);
-    threshold::AppendJson(*fw, *s, &out);
+    auto o = parser.ParseResolved(line, *fw);
+    renderer.Append(threshold::Evaluate(*fw, *o), &out);
     benchmark::DoNotOptimize(out);
   }
   state.SetItemsProcessed(state.iterations());
