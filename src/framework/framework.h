@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "framework/pathway.h"
 
 namespace continuum::framework {
 
@@ -172,6 +173,7 @@ struct Framework {
   std::vector<std::pair<std::string, std::string>> vocabulary;  // file order
   std::vector<Timescale> timescales;
   std::vector<std::string> tags;  // concept names used by this framework
+  std::optional<Pathway> pathway;  // the case pathway, when the file defines one
 
   int max_level() const { return static_cast<int>(levels.size()); }
   const Level& level(int number) const { return levels.at(number - 1); }

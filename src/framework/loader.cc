@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "framework/framework.h"
+#include "framework/pathway_loader.h"
 #include "framework/yaml_reader.h"
 
 namespace continuum::framework {
@@ -55,9 +56,6 @@ class Loader {
       top.Error(top.Get("effective"), "effective must be a date written YYYY-MM-DD, not '" + fw->effective + "'");
     }
     top.String("source", &fw->source);
-    if (top.Has("pathway")) {
-      top.Error(top.Get("pathway"), "pathway: not supported by this version of the format");
-    }
 
     ReadLevels(top.List("levels", true));
     ReadDomains(top.List("domains", true));
@@ -68,6 +66,8 @@ class Loader {
     ReadConsent(top.Get("consent"), top);
     ReadVocabulary(top.Get("vocabulary"), top);
     ReadTimescales(top.List("timescales", true));
+    YAML::Node pathway = top.Get("pathway");
+    if (pathway.IsDefined()) internal::ReadPathway(d_, pathway, fw);
     top.Finish();
   }
 

@@ -92,7 +92,7 @@ TEST_F(LoaderTest, EveryBadInputClassIsRefusedWithLocation) {
       {"immediate but mitigable", Replace(v, "tags: [health.mental_health]}", "tags: [health.mental_health], immediate: true}"), "cannot be mitigable", 14},
       {"bad unit", Replace(v, "unit: weeks", "unit: fortnights"), "unit must be", 23},
       {"act_now as level response", Replace(v, "response: early_help", "response: act_now"), "only from the immediate_risk rule", 10},
-      {"pathway not yet supported", v + "pathway: {}\n", "pathway", 24},
+      {"pathway unknown state", v + "pathway:\n  division: england-and-wales\n  roles: [practitioner]\n  states: [{id: none, label: n}]\n  transitions:\n    - {id: t, event: a.b, label: l, from: [nowhere], roles: [practitioner], source: s}\n", "from-state 'nowhere'", 29},
       {"NUL byte", std::string("format: x\0", 10), "NUL byte", 1},
       {"oversized", std::string(kMaxFrameworkBytes + 1, '#'), "larger than 4 MiB", 1},
   };

@@ -1,0 +1,13 @@
+// Reading the pathway section. Private to framework/.
+#pragma once
+
+#include "framework/framework.h"
+#include "framework/yaml_reader.h"
+
+namespace continuum::framework::internal {
+
+// Reads `node` into fw->pathway, reporting every problem to `d`. Needs the
+// levels, facts and timescales already read.
+void ReadPathway(Diagnostics& d, const YAML::Node& node, Framework* fw);
+
+}  // namespace continuum::framework::internal
