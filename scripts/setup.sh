@@ -9,6 +9,7 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev libsimdjson-dev libcli11-dev
   libboost-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
+  libsqlite3-dev sqlite3 libpq-dev postgresql-15 libsodium-dev
 )
 if [[ "${CONTINUUM_SETUP_EXTRA:-}" != "" ]]; then
   read -r -a extra <<<"$CONTINUUM_SETUP_EXTRA"

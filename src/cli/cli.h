@@ -24,6 +24,7 @@ int Fail(const Status& s);
 
 struct Globals {
   std::string frameworks_dir;  // --frameworks-dir; empty: found as below
+  std::string db;              // --db; empty: $CONTINUUM_DB or continuum.db
   std::string argv0;
   int exit_code = 0;
 };

@@ -87,6 +87,32 @@ ordered_json ToJson(const Framework& fw) {
     x["source"] = t.source;
     ts.push_back(std::move(x));
   }
+  if (fw.pathway) {
+    const auto& p = *fw.pathway;
+    ordered_json pw;
+    pw["division"] = p.division;
+    pw["roles"] = p.roles;
+    pw["states"] = ordered_json::array();
+    for (const auto& st : p.states) pw["states"].push_back({{"id", st.id}, {"label", st.label}});
+    pw["closed_states"] = p.closed_states;
+    pw["transitions"] = ordered_json::array();
+    for (const auto& t : p.transitions) {
+      ordered_json x = {{"id", t.id}, {"event", t.event}, {"label", t.label}, {"from", t.from}};
+      if (!t.to.empty()) x["to"] = t.to;
+      if (!t.to_field.empty()) x["to"] = {{"field", t.to_field}, {"map", t.to_map}};
+      x["roles"] = t.roles;
+      auto& fields = x["fields"] = ordered_json::array();
+      for (const auto& f : t.fields) {
+        ordered_json fj = {{"name", f.name}, {"type", f.type == FieldType::kEnum ? "enum" : FieldTypeName(f.type)},
+                           {"optional", f.optional}};
+        if (!f.values.empty()) fj["values"] = f.values;
+        fields.push_back(std::move(fj));
+      }
+      x["source"] = t.source;
+      pw["transitions"].push_back(std::move(x));
+    }
+    j["pathway"] = std::move(pw);
+  }
   return j;
 }
 

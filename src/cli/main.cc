@@ -1,7 +1,7 @@
 // continuum: the one binary. Subcommands are registered from their own files.
 #include <iostream>
 
-#include "cli/cli.h"
+#include "cli/case_support.h"
 
 int main(int argc, char** argv) {
   using namespace continuum::cli;
@@ -23,6 +23,12 @@ int main(int argc, char** argv) {
   AddFrameworksShowCommand(*frameworks, g);
   AddFrameworksValidateCommand(*frameworks, g);
   AddAssessCommand(app, g);
+  AddInitCommand(app, g);
+  AddCaseCommands(app, g);
+  AddDueCommand(app, g);
+  AddVerifyCommand(app, g);
+  AddImportCommand(app, g);
+  AddDemoCommand(app, g);
 
   try {
     app.parse(argc, argv);

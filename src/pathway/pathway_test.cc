@@ -1,0 +1,400 @@
+// The pathway as Worcestershire's framework lays it down: what may follow
+// what, who may record it, which fields and conditions, and the deadlines.
+#include "pathway/pathway.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+
+namespace continuum::pathway {
+namespace {
+
+using nlohmann::json;
+
+// Current state in memory, for driving Project without a database.
+class MemoryState : public store::StateReader {
+ public:
+  Result<std::optional<store::Row>> Get(const std::string& table, const std::vector<std::string>& key) override {
+    auto it = rows_.find(Key(table, key));
+    if (it == rows_.end()) return std::optional<store::Row>();
+    return std::optional<store::Row>(it->second);
+  }
+  void Apply(const std::vector<store::Row>& rows) {
+    for (const auto& r : rows) {
+      std::vector<std::string> key;
+      for (int i = 0; i < r.key_columns; ++i) key.push_back(r.columns[i].second.value_or(""));
+      if (r.remove) {
+        rows_.erase(Key(r.table, key));
+        continue;
+      }
+      // An upsert sets the columns it names and keeps the others, as the store does.
+      auto [it, fresh] = rows_.try_emplace(Key(r.table, key), r);
+      if (fresh) continue;
+      for (const auto& [c, v] : r.columns) {
+        auto col = std::find_if(it->second.columns.begin(), it->second.columns.end(),
+                                [&](const auto& x) { return x.first == c; });
+        if (col == it->second.columns.end()) {
+          it->second.columns.emplace_back(c, v);
+        } else {
+          col->second = v;
+        }
+      }
+    }
+  }
+  std::string Col(const std::string& table, const std::vector<std::string>& key, const std::string& col) {
+    auto it = rows_.find(Key(table, key));
+    if (it == rows_.end()) return "<none>";
+    for (const auto& [c, v] : it->second.columns) {
+      if (c == col) return v.value_or("");
+    }
+    return "<no column>";
+  }
+
+ private:
+  static std::string Key(const std::string& t, const std::vector<std::string>& k) {
+    std::string s = t;
+    for (const auto& x : k) s += "\x1f" + x;
+    return s;
+  }
+  std::map<std::string, store::Row> rows_;
+};
+
+class PathwayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto reg = framework::Registry::LoadDirectory(CONTINUUM_FRAMEWORKS_DIR);
+    ASSERT_TRUE(reg.ok()) << reg.status().message();
+    fw_ = reg->Find("worcestershire");
+    ASSERT_TRUE(fw_ && fw_->pathway);
+    auto cal = HolidayCalendar::LoadFile(std::string(CONTINUUM_DATA_DIR) + "/bank-holidays.yaml");
+    ASSERT_TRUE(cal.ok()) << cal.status().message();
+    cal_ = std::make_unique<HolidayCalendar>(std::move(cal).value());
+    Command reg_cmd{.child_id = "c1", .event_type = kChildRegistered, .occurred_at = "2026-11-02T09:00:00Z",
+                    .actor = {"u1", "school", ""},
+                    .fields = {{"display_name", "Test Child"}, {"date_of_birth", "2016-05-01"}, {"nhs_number", "9990001006"}}};
+    auto e = PrepareRegistration(*fw_, reg_cmd);
+    ASSERT_TRUE(e.ok()) << e.status().message();
+    Store(*e);
+  }
+
+  // Projects an event as the store would, giving it an id and seq.
+  Status Store(store::Event e) {
+    e.seq = ++seq_;
+    e.id = "e" + std::to_string(seq_);
+    std::vector<store::Row> rows;
+    Status s = Project(e, state_, &rows);
+    if (s.ok()) state_.Apply(rows);
+    return s;
+  }
+  CaseState Case() {
+    auto row = state_.Col("entities", {"c1", "case", "current"}, "data");
+    return CaseState::FromJson(json::parse(row));
+  }
+  Result<store::Event> Record(const std::string& type, const std::string& role, json fields,
+                              const std::string& at = "2026-11-02T10:00:00Z") {
+    Command c{.child_id = "c1", .event_type = type, .occurred_at = at, .actor = {"u1", "school", role},
+              .fields = std::move(fields)};
+    return Prepare(*fw_, *cal_, Case(), c);
+  }
+  Status Do(const std::string& type, const std::string& role, json fields,
+            const std::string& at = "2026-11-02T10:00:00Z") {
+    auto e = Record(type, role, std::move(fields), at);
+    if (!e.ok()) return e.status();
+    return Store(*e);
+  }
+  void OpenEarlyHelp() {
+    ASSERT_TRUE(Do("request.received", "practitioner",
+                   {{"source", "school"}, {"reason", "r"}, {"immediate_risk", false}, {"consent", "given"}}).ok());
+    ASSERT_TRUE(Do("request.decided", "front_door", {{"decision", "early_help"}, {"rationale", "r"}, {"level", 2}}).ok());
+  }
+  void ToPlan() {
+    OpenEarlyHelp();
+    ASSERT_TRUE(Do("assessment.started", "practitioner", {{"assessment_type", "early_help_assessment"}, {"assessor", "u1"}}).ok());
+    ASSERT_TRUE(Do("assessment.completed", "practitioner",
+                   {{"needs", "n"}, {"strengths", "s"}, {"child_views", "c"}, {"parent_views", "p"}}).ok());
+    ASSERT_TRUE(Do("plan.agreed", "lead_professional",
+                   {{"plan_type", "single_agency"}, {"outcomes", {"o"}}, {"review_date", "2027-01-04"}}).ok());
+  }
+
+  std::shared_ptr<const framework::Framework> fw_;
+  std::unique_ptr<HolidayCalendar> cal_;
+  MemoryState state_;
+  int64_t seq_ = 0;
+};
+
+TEST_F(PathwayTest, RegistrationValidatesIdentifiers) {
+  Command c{.child_id = "c2", .event_type = kChildRegistered, .occurred_at = "2026-11-02T09:00:00Z",
+            .actor = {"u1", "school", ""}, .fields = {{"display_name", "X"}, {"date_of_birth", "2016-05-01"}}};
+  EXPECT_TRUE(PrepareRegistration(*fw_, c).ok());
+  c.fields["nhs_number"] = "9990001007";  // wrong check digit
+  auto e = PrepareRegistration(*fw_, c);
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.status().message().find("not a valid NHS number"), std::string::npos);
+  c.fields["nhs_number"] = "9990001006";
+  c.fields["upn"] = "1234";
+  EXPECT_NE(PrepareRegistration(*fw_, c).status().message().find("unique pupil number"), std::string::npos);
+  c.fields.erase("upn");
+  c.fields["date_of_birth"] = "2016-02-30";
+  EXPECT_FALSE(PrepareRegistration(*fw_, c).ok());
+  c.fields["date_of_birth"] = "2016-05-01";
+  c.fields["favourite_colour"] = "red";
+  EXPECT_NE(PrepareRegistration(*fw_, c).status().message().find("unknown field 'favourite_colour'"), std::string::npos);
+}
+
+TEST_F(PathwayTest, HouseholdMembersInAnyState) {
+  ASSERT_TRUE(Do("person.added", "practitioner",
+                 {{"person_id", "p1"}, {"name", "Dawn"}, {"relationship", "mother"}, {"lives_with_child", true},
+                  {"parental_responsibility", true}}).ok());
+  EXPECT_NE(state_.Col("entities", {"c1", "person", "p1"}, "data"), "<none>");
+  auto e = Record("person.added", "practitioner",
+                  {{"person_id", "p2"}, {"name", "Lee"}, {"relationship", "lodger"}, {"lives_with_child", true}});
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.status().message().find("field 'relationship' must be one of"), std::string::npos);
+  EXPECT_EQ(Record("person.added", "nobody", {{"person_id", "p3"}, {"name", "X"}, {"relationship", "sibling"},
+                                              {"lives_with_child", true}}).status().code(),
+            StatusCode::kForbidden);
+  OpenEarlyHelp();
+  ASSERT_TRUE(Do("person.removed", "lead_professional", {{"person_id", "p1"}, {"reason", "moved out"}}).ok());
+  EXPECT_EQ(state_.Col("entities", {"c1", "person", "p1"}, "data"), "<none>");
+  EXPECT_EQ(Case().state, "early_help");
+}
+
+TEST(NhsNumber, CheckDigit) {
+  EXPECT_TRUE(ValidNhsNumber("9990001006"));
+  EXPECT_TRUE(ValidNhsNumber("999 000 1006"));
+  EXPECT_FALSE(ValidNhsNumber("9990001007"));
+  EXPECT_FALSE(ValidNhsNumber("999000100"));
+  EXPECT_FALSE(ValidNhsNumber("99900010066"));
+  EXPECT_FALSE(ValidNhsNumber("999000100A"));
+}
+
+TEST_F(PathwayTest, RequestStartsFrontDoorDeadlineOneWorkingDay) {
+  // Friday 18 December 2026, 10:00: one working day later is Monday 21st.
+  auto e = Record("request.received", "practitioner",
+                  {{"source", "school"}, {"reason", "r"}, {"immediate_risk", false}, {"consent", "given"}},
+                  "2026-12-18T10:00:00Z");
+  ASSERT_TRUE(e.ok()) << e.status().message();
+  json p = json::parse(e->payload);
+  EXPECT_EQ(p["pathway"]["to"], "requested");
+  EXPECT_EQ(p["pathway"]["episode"], 1);
+  ASSERT_EQ(p["pathway"]["deadlines"].size(), 1u);
+  EXPECT_EQ(p["pathway"]["deadlines"][0]["due_at"], "2026-12-21T10:00:00Z");
+  EXPECT_EQ(p["pathway"]["deadlines"][0]["team"], "front_door");
+  // Wednesday 23 December: past Christmas Day and Boxing Day (substitute Monday 28th).
+  e = Record("request.received", "practitioner",
+             {{"source", "school"}, {"reason", "r"}, {"immediate_risk", false}, {"consent", "given"}},
+             "2026-12-23T10:00:00Z");
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(json::parse(e->payload)["pathway"]["deadlines"][0]["due_at"], "2026-12-24T10:00:00Z");
+}
+
+TEST_F(PathwayTest, IllegalTransitionNamesTheRuleAndWritesNothing) {
+  auto e = Record("plan.agreed", "lead_professional",
+                  {{"plan_type", "single_agency"}, {"outcomes", {"o"}}, {"review_date", "2027-01-04"}});
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.status().code(), StatusCode::kConflict);
+  EXPECT_NE(e.status().message().find("transition 'agree_plan'"), std::string::npos);
+  EXPECT_NE(e.status().message().find("while the case is 'none'"), std::string::npos);
+}
+
+TEST_F(PathwayTest, RoleMustBeAllowed) {
+  OpenEarlyHelp();
+  ASSERT_TRUE(Do("assessment.started", "practitioner", {{"assessment_type", "early_help_assessment"}, {"assessor", "u1"}}).ok());
+  auto e = Record("assessment.completed", "front_door",
+                  {{"needs", "n"}, {"strengths", "s"}, {"child_views", "c"}, {"parent_views", "p"}});
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.status().code(), StatusCode::kForbidden);
+  EXPECT_NE(e.status().message().find("role 'front_door' may not"), std::string::npos);
+}
+
+TEST_F(PathwayTest, FieldsAreCheckedByType) {
+  struct Case {
+    json fields;
+    const char* want;
+  } cases[] = {
+      {{{"source", "school"}, {"reason", "r"}, {"immediate_risk", false}}, "missing required field 'consent'"},
+      {{{"source", "pigeon"}, {"reason", "r"}, {"immediate_risk", false}, {"consent", "given"}}, "field 'source' must be one of"},
+      {{{"source", "school"}, {"reason", ""}, {"immediate_risk", false}, {"consent", "given"}}, "field 'reason' must be non-empty text"},
+      {{{"source", "school"}, {"reason", "r"}, {"immediate_risk", "no"}, {"consent", "given"}}, "field 'immediate_risk' must be true or false"},
+      {{{"source", "school"}, {"reason", "r"}, {"immediate_risk", false}, {"consent", "given"}, {"suggested_level", 7}}, "a level from 1 to 4"},
+      {{{"source", "school"}, {"reason", "r"}, {"immediate_risk", false}, {"consent", "given"}, {"colour", "red"}}, "unknown field 'colour'"},
+      {{{"source", "school"}, {"reason", "r"}, {"immediate_risk", false}, {"consent", "refused"}}, "record why consent was not obtained"},
+      {{{"source", "school"}, {"reason", "r"}, {"immediate_risk", true}, {"consent", "given"}}, "immediate response"},
+  };
+  for (const auto& c : cases) {
+    auto e = Record("request.received", "practitioner", c.fields);
+    ASSERT_FALSE(e.ok()) << c.fields.dump();
+    EXPECT_EQ(e.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(e.status().message().find(c.want), std::string::npos) << e.status().message();
+  }
+}
+
+TEST_F(PathwayTest, ReviewDateMustBeSixToTwelveWeeks) {
+  OpenEarlyHelp();
+  ASSERT_TRUE(Do("assessment.started", "practitioner", {{"assessment_type", "early_help_assessment"}, {"assessor", "u1"}}).ok());
+  ASSERT_TRUE(Do("assessment.completed", "practitioner",
+                 {{"needs", "n"}, {"strengths", "s"}, {"child_views", "c"}, {"parent_views", "p"}}).ok());
+  for (const char* bad : {"2026-11-30", "2027-02-01"}) {  // 4 weeks; 13 weeks
+    auto e = Record("plan.agreed", "lead_professional",
+                    {{"plan_type", "single_agency"}, {"outcomes", {"o"}}, {"review_date", bad}});
+    ASSERT_FALSE(e.ok()) << bad;
+    EXPECT_NE(e.status().message().find("6 to 12 weeks"), std::string::npos) << e.status().message();
+  }
+  auto e = Record("plan.agreed", "lead_professional",
+                  {{"plan_type", "multi_agency"}, {"outcomes", {"o"}}, {"review_date", "2027-01-04"}});
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.status().message().find("agree who the lead professional will be"), std::string::npos);
+}
+
+TEST_F(PathwayTest, DeadlinesOpenMeetAndCancel) {
+  ToPlan();
+  EXPECT_EQ(state_.Col("deadlines", {"c1:front_door_decision"}, "status"), "done");
+  EXPECT_EQ(state_.Col("deadlines", {"c1:assessment"}, "status"), "done");
+  EXPECT_EQ(state_.Col("deadlines", {"c1:review"}, "status"), "open");
+  EXPECT_EQ(state_.Col("deadlines", {"c1:review"}, "due_at"), "2027-01-04T23:59:59Z");
+  // A late review is met late, and the next review is opened.
+  ASSERT_TRUE(Do("review.held", "lead_professional",
+                 {{"outcome", "no_change"}, {"decision", "amend"}, {"next_review_date", "2027-03-01"}, {"summary", "s"}},
+                 "2027-01-11T10:00:00Z").ok());
+  EXPECT_EQ(state_.Col("deadlines", {"c1:review"}, "status"), "open");
+  EXPECT_EQ(state_.Col("deadlines", {"c1:review"}, "due_at"), "2027-03-01T23:59:59Z");
+  ASSERT_TRUE(Do("action.added", "lead_professional",
+                 {{"action_id", "a1"}, {"description", "d"}, {"owner", "u2"}, {"agency", "health"},
+                  {"due_date", "2027-02-01"}, {"measure", "m"}}, "2027-01-11T10:00:00Z").ok());
+  EXPECT_EQ(state_.Col("deadlines", {"c1:action:a1"}, "owner"), "u2");
+  // Ending the plan and closing cancels what is still open.
+  ASSERT_TRUE(Do("review.held", "lead_professional",
+                 {{"outcome", "positive_change"}, {"decision", "end_needs_met"}, {"summary", "s"}},
+                 "2027-02-15T10:00:00Z").ok());
+  ASSERT_TRUE(Do("case.closed", "lead_professional",
+                 {{"reason", "needs_met"}, {"closing_summary", "c"}, {"informed", {"family"}}, {"signposting", "hub"}},
+                 "2027-02-16T10:00:00Z").ok());
+  EXPECT_EQ(state_.Col("deadlines", {"c1:action:a1"}, "status"), "cancelled");
+  EXPECT_EQ(Case().state, "closed");
+  EXPECT_TRUE(Case().open_deadlines.empty());
+  // A new request opens a second episode.
+  ASSERT_TRUE(Do("request.received", "practitioner",
+                 {{"source", "school"}, {"reason", "r"}, {"immediate_risk", false}, {"consent", "given"}},
+                 "2027-03-01T10:00:00Z").ok());
+  EXPECT_EQ(Case().episode, 2);
+}
+
+TEST_F(PathwayTest, StepUpConversationWithin24Hours) {
+  ToPlan();
+  auto e = Record("review.held", "lead_professional",
+                  {{"outcome", "deterioration"}, {"decision", "step_up"}, {"summary", "s"}, {"step_up_reason", "r"}},
+                  "2026-12-04T16:00:00Z");
+  ASSERT_TRUE(e.ok()) << e.status().message();
+  json p = json::parse(e->payload);
+  EXPECT_EQ(p["pathway"]["to"], "step_up_requested");
+  ASSERT_EQ(p["pathway"]["deadlines"].size(), 1u);
+  EXPECT_EQ(p["pathway"]["deadlines"][0]["due_at"], "2026-12-05T16:00:00Z");
+  ASSERT_TRUE(Store(*e).ok());
+  ASSERT_TRUE(Do("step_up.conversation_held", "front_door", {{"outcome", "not_agreed"}, {"rationale", "r"}},
+                 "2026-12-05T09:00:00Z").ok());
+  EXPECT_EQ(Case().state, "plan_active");
+  EXPECT_EQ(state_.Col("deadlines", {"c1:step_up_conversation"}, "status"), "done");
+}
+
+TEST_F(PathwayTest, ConcernOnOpenCase) {
+  ToPlan();
+  auto e = Record("concern.raised", "practitioner", {{"immediate", true}, {"concern", "c"}});
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.status().message().find("person holding the new information"), std::string::npos);
+  // Not immediate: a meeting within three working days (Thursday → Tuesday).
+  e = Record("concern.raised", "practitioner", {{"immediate", false}, {"concern", "c"}, {"discussed_with", "tl"}},
+             "2026-11-26T10:00:00Z");
+  ASSERT_TRUE(e.ok()) << e.status().message();
+  EXPECT_EQ(json::parse(e->payload)["pathway"]["deadlines"][0]["due_at"], "2026-12-01T10:00:00Z");
+}
+
+TEST_F(PathwayTest, ProjectRefusesAStaleTransition) {
+  OpenEarlyHelp();
+  auto a = Record("assessment.started", "practitioner", {{"assessment_type", "early_help_assessment"}, {"assessor", "u1"}});
+  auto b = Record("request.received", "practitioner", {{"source", "school"}, {"reason", "r"}, {"immediate_risk", false}, {"consent", "given"}});
+  ASSERT_TRUE(a.ok());
+  ASSERT_FALSE(b.ok());  // not from early_help
+  auto a2 = a;
+  ASSERT_TRUE(Store(*a).ok());
+  Status s = Store(*a2);  // prepared against the old state
+  EXPECT_EQ(s.code(), StatusCode::kConflict);
+  EXPECT_NE(s.message().find("reload it and try again"), std::string::npos);
+}
+
+TEST_F(PathwayTest, CorrectionsCheckTheOriginalsFields) {
+  OpenEarlyHelp();
+  store::Event original;
+  original.id = "e2";
+  original.child_id = "c1";
+  original.type = "request.received";
+  Command c{.child_id = "c1", .event_type = kRecordCorrected, .occurred_at = "2026-11-03T10:00:00Z",
+            .actor = {"u1", "school", "practitioner"}, .fields = {{"reason", "corrected reason"}}, .reason = "typo"};
+  auto e = PrepareCorrection(*fw_, original, c);
+  ASSERT_TRUE(e.ok()) << e.status().message();
+  EXPECT_EQ(e->supersedes, "e2");
+  c.fields = {{"colour", "red"}};
+  EXPECT_FALSE(PrepareCorrection(*fw_, original, c).ok());
+  c.fields = {{"reason", "x"}};
+  c.reason = "";
+  EXPECT_NE(PrepareCorrection(*fw_, original, c).status().message().find("needs a reason"), std::string::npos);
+}
+
+// Scotland: at stage 4, for a child in a child protection process, care
+// experienced or on a Compulsory Supervision Order, the Lead Professional is
+// always from social work (Stage 4). The rule lives in scotland.yaml.
+class ScotlandPathwayTest : public PathwayTest {
+ protected:
+  void SetUp() override {
+    PathwayTest::SetUp();
+    auto reg = framework::Registry::LoadDirectory(CONTINUUM_FRAMEWORKS_DIR);
+    fw_ = reg->Find("scotland");
+    ASSERT_TRUE(fw_ && fw_->pathway);
+    ASSERT_TRUE(Do("request.received", "social_worker",
+                   {{"source", "police"}, {"directed_to", "social_work_services"}, {"reason", "r"},
+                    {"immediate_risk", false}, {"consent", "given"}}).ok());
+    ASSERT_TRUE(Do("request.decided", "social_worker", {{"decision", "social_work"}, {"rationale", "r"}, {"level", 4}}).ok());
+  }
+};
+
+TEST_F(ScotlandPathwayTest, LeadProfessionalFromSocialWorkUnderChildProtection) {
+  ASSERT_TRUE(Do("level.decided", "social_worker",
+                 {{"suggested_level", 4}, {"decided_level", 4}, {"rationale", "r"}, {"framework_version", "v"},
+                  {"facts", {"sc.fact.child-protection"}}}).ok());
+  auto e = Record("lead_professional.assigned", "social_worker",
+                  {{"lead_professional", "u9"}, {"agency", "school"}, {"service", "education"},
+                   {"not_social_work_reason", "the family trusts the head teacher"}});
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.status().message().find("(Stage 4)"), std::string::npos) << e.status().message();
+  EXPECT_NE(e.status().message().find("Lead Professional from social work"), std::string::npos) << e.status().message();
+  EXPECT_TRUE(Do("lead_professional.assigned", "social_worker",
+                 {{"lead_professional", "u9"}, {"agency", "sw"}, {"service", "social_work"}}).ok());
+  EXPECT_EQ(Case().lead_service, "social_work");
+}
+
+TEST_F(ScotlandPathwayTest, WithoutStatutoryFactsAnotherServiceMayLeadWithAReason) {
+  ASSERT_TRUE(Do("level.decided", "social_worker",
+                 {{"suggested_level", 4}, {"decided_level", 4}, {"rationale", "r"}, {"framework_version", "v"}}).ok());
+  auto e = Record("lead_professional.assigned", "social_worker",
+                  {{"lead_professional", "u9"}, {"agency", "school"}, {"service", "education"}});
+  ASSERT_FALSE(e.ok());  // "almost always" a social worker: say why not
+  EXPECT_NE(e.status().message().find("almost always"), std::string::npos) << e.status().message();
+  EXPECT_TRUE(Do("lead_professional.assigned", "social_worker",
+                 {{"lead_professional", "u9"}, {"agency", "school"}, {"service", "education"},
+                  {"not_social_work_reason", "the family trusts the head teacher"}}).ok());
+}
+
+TEST_F(ScotlandPathwayTest, WorkingDaysUseScottishBankHolidays) {
+  // Friday 27 November 2026 + 1 working day: Monday 30 November is St
+  // Andrew's Day in Scotland (not in England), so the decision is due Tuesday.
+  auto e = Record("referral.made", "social_worker",
+                  {{"referrer", "u1"}, {"reason", "r"}, {"consent", "given"}}, "2026-11-27T10:00:00Z");
+  ASSERT_TRUE(e.ok()) << e.status().message();
+  auto deadlines = json::parse(e->payload)["pathway"]["deadlines"];
+  ASSERT_EQ(deadlines.size(), 1u);
+  EXPECT_EQ(deadlines[0]["kind"], "front_door_decision");
+  EXPECT_EQ(deadlines[0]["due_at"], "2026-12-01T10:00:00Z");
+}
+
+}  // namespace
+}  // namespace continuum::pathway

@@ -1,0 +1,59 @@
+// Private to src/store: the Store, written once over SqlConnection so that
+// SQLite and PostgreSQL behave alike. A backend folder supplies only a
+// SqlBackend (connections, locking, migrations).
+//
+// Appends go through a GroupCommitWriter: the writer thread opens one write
+// transaction per batch (BeginWrite holds the chain head, so processes never
+// fork the chain), runs each caller inside its own SAVEPOINT, and commits.
+// Reads take a connection from a pool.
+#pragma once
+
+#include <memory>
+
+#include "store/group_commit.h"
+#include "store/sql.h"
+#include "store/store.h"
+
+namespace continuum::store::internal {
+
+// Brings the schema up to the backend's latest migration; returns the
+// version. Refuses a database newer than this build, one with gaps in its
+// migrations, and one that holds other tables but no schema_migrations.
+Result<int> Migrate(SqlBackend& backend, SqlConnection& conn);
+
+class SqlStore final : public Store {
+ public:
+  // Connects, migrates, and starts the writer thread.
+  static Result<std::unique_ptr<Store>> Open(std::unique_ptr<SqlBackend> backend);
+  ~SqlStore() override;
+
+  Result<std::vector<Event>> Append(std::vector<Event> events, const Projector& projector) override;
+  Result<std::vector<Event>> Chronology(const ChronologyQuery& q) override;
+  Result<std::optional<Event>> GetEvent(const std::string& id) override;
+  Result<std::optional<Row>> GetRow(const std::string& table, const std::vector<std::string>& key) override;
+  Result<std::vector<Row>> ListRows(const std::string& table, const std::string& child_id) override;
+  Result<std::vector<Row>> Deadlines(const DeadlineQuery& q) override;
+  Result<VerifyReport> Verify(const Projector& projector) override;
+  int SchemaVersion() override { return schema_version_; }
+
+ private:
+  struct ChainHead {
+    int64_t seq = 0;
+    std::string hash;
+  };
+
+  SqlStore(std::unique_ptr<SqlBackend> backend, std::unique_ptr<SqlConnection> writer, int schema_version);
+
+  // Writer thread only.
+  void RunBatch(std::span<AppendRequest* const> batch);
+  Status RunBatchOrFail(std::span<AppendRequest* const> batch);
+  Result<std::vector<Event>> AppendOne(AppendRequest& request, ChainHead* head, const std::string& recorded_at);
+
+  std::unique_ptr<SqlBackend> backend_;
+  ConnectionPool pool_;
+  std::unique_ptr<SqlConnection> writer_conn_;  // used only by the writer thread
+  const int schema_version_;
+  std::unique_ptr<GroupCommitWriter> writer_;  // declared last: stopped first
+};
+
+}  // namespace continuum::store::internal

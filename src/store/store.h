@@ -1,0 +1,181 @@
+// The event log: the source of truth for every child's record.
+//
+//   auto store = store::Open("sqlite:///var/lib/continuum/continuum.db");   // or postgresql://…
+//   if (!store.ok()) return store.status();
+//   store::Event e{.child_id = "c-123", .type = "request.received", .occurred_at = "2026-11-23T09:30:00Z",
+//                  .author = "u-7", .agency = "school-42", .significance = store::kSignificant,
+//                  .payload = R"({"source":"school","reason":"..."})"};
+//   auto appended = (*store)->Append({e}, projector);     // durable when it returns ok
+//   auto events = (*store)->Chronology({.child_id = "c-123"});
+//
+// Every change is an event; nothing is updated or deleted in place. A
+// correction is a new event whose `supersedes` names the event it corrects,
+// with a `reason`. Each event carries a hash chaining it to the previous event
+// in the log, so editing, deleting or reordering a stored event is detected
+// by Verify(). The current-state tables (children, entities, deadlines) are
+// written in the same transaction as the events, through the Projector, so
+// reads stay simple and never disagree with the log.
+//
+// Durability: Append returns only after the transaction is durable
+// (SQLite: WAL with synchronous=FULL; PostgreSQL: synchronous_commit on).
+// Concurrent Append calls in one process are batched into one transaction
+// (group commit) and each caller is acknowledged only when its batch is
+// committed. Several processes may append to one database.
+//
+// Errors: kInvalidArgument for input that breaks the rules below (the message
+// names the event and field, e.g. `events[1].occurred_at: …`), kConflict for a
+// duplicate event id, an event that is already corrected, or a database whose
+// schema is newer than this build; kUnavailable when the database cannot be
+// reached or stays busy (the call may be retried); kInternal otherwise.
+//
+// Thread-safety: a Store may be shared by any number of threads.
+// Event format, schema and hash: docs/event-log.md.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace continuum::store {
+
+// How much an event matters to the child's chronology.
+enum Significance : int { kRoutine = 0, kSignificant = 1, kKey = 2 };
+
+// Limits checked by Append (docs/event-log.md lists every rule).
+inline constexpr size_t kMaxIdBytes = 128;          // child_id, author, agency, row keys
+inline constexpr size_t kMaxTypeBytes = 100;        // lowercase dotted words: "plan.agreed"
+inline constexpr size_t kMaxPayloadBytes = 256 * 1024;
+inline constexpr size_t kMaxReasonBytes = 4096;
+inline constexpr size_t kMaxEventsPerAppend = 10000;
+
+struct Event {
+  int64_t seq = 0;          // position in the log, from 1; assigned by Append
+  std::string id;           // 32 hex digits (128 random bits); assigned by Append if empty
+  std::string child_id;     // whose chronology this belongs to
+  std::string type;         // e.g. "request.received", "plan.agreed" (docs/event-log.md)
+  std::string occurred_at;  // when it happened, UTC, "YYYY-MM-DDTHH:MM:SSZ"
+  std::string recorded_at;  // when it was recorded, UTC; assigned by Append
+  std::string author;       // the practitioner's user id
+  std::string agency;       // the author's agency id
+  int significance = kRoutine;
+  std::string payload;      // a JSON object
+  std::string supersedes;   // id of the event this one corrects, or ""
+  std::string reason;       // why, for a correction (required when supersedes is set, else "")
+  std::string prev_hash;    // hash of the previous event in the log (64 hex); assigned
+  std::string hash;         // this event's hash (64 hex); assigned
+  // Filled when reading: the id of the event that corrects this one, or "".
+  // Derived from the log, not stored in the event or hashed; leave it empty.
+  std::string superseded_by;
+};
+
+// A row of a current-state table, written in the same transaction as the
+// events that produced it. Tables and their columns are fixed by the schema
+// (docs/event-log.md); values are text or null.
+//
+// An upsert sets the columns it names and keeps the others (a new row starts
+// with them null); an optional column may be set to "" (blank). A removal
+// uses only the key; other columns it carries are ignored. `updated_seq` is
+// maintained by the store: it is the seq of the event whose projection last
+// wrote the row, so a projector never names it. deadlines.status is "open",
+// "done" or "cancelled"; deadlines.child_id, due_at and status are required.
+// Rows read back list every column of the table in schema order, updated_seq
+// as decimal text.
+struct Row {
+  std::string table;                 // "children" | "entities" | "deadlines"
+  std::vector<std::pair<std::string, std::optional<std::string>>> columns;  // key columns first
+  int key_columns = 1;               // how many leading columns form the key
+  bool remove = false;               // delete the row with this key instead of upserting
+};
+
+// Turns events into current-state rows. Called inside the append
+// transaction with the events in log order and a reader of the current state;
+// must be deterministic (Verify replays the log through it).
+class StateReader {
+ public:
+  virtual ~StateReader() = default;
+  // The row of `table` with the given key, or nullopt.
+  virtual Result<std::optional<Row>> Get(const std::string& table,
+                                         const std::vector<std::string>& key) = 0;
+};
+// Called once per event, after the store has assigned its id, seq,
+// recorded_at and hashes. A non-ok Status fails the whole Append call with
+// that status; a bad row or an exception fails it with kInternal. It runs on
+// the store's writer thread while Append waits, and must not call the Store.
+using Projector = std::function<Status(const Event&, StateReader&, std::vector<Row>*)>;
+
+// `from`, `to` and `due_before` take "YYYY-MM-DDTHH:MM:SSZ" or a date
+// "YYYY-MM-DD" (meaning its midnight, UTC).
+struct ChronologyQuery {
+  std::string child_id;                  // required
+  std::vector<std::string> agencies;     // empty: all
+  std::vector<std::string> types;        // empty: all; "plan.*" matches a prefix
+  int min_significance = kRoutine;
+  std::string from;                      // occurred_at >= from (inclusive), "" for no bound
+  std::string to;                        // occurred_at < to (exclusive), "" for no bound
+  bool include_superseded = true;        // corrected events stay visible, marked
+  size_t limit = 0;                      // 0: no limit
+};
+
+struct DeadlineQuery {
+  std::string owner, team, agency;  // empty: any
+  std::string due_before;           // "YYYY-MM-DDTHH:MM:SSZ"
+  bool open_only = true;
+};
+
+struct VerifyReport {
+  int64_t events = 0;
+  bool ok = true;
+  std::string first_bad_event;  // id of the first event whose hash or link is wrong, or ""
+  std::string problem;          // what is wrong, in words
+  // Current-state rows that differ from a replay of the log ("children
+  // [c-1]: display_name is "A" in the table but "B" on replay"), at most 100.
+  std::vector<std::string> state_differences;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Appends events (ids, seq, recorded_at and hashes assigned) and the rows
+  // the projector derives from them, in one durable transaction. All or
+  // nothing: on error nothing is written. Returns the stored events.
+  virtual Result<std::vector<Event>> Append(std::vector<Event> events, const Projector& projector) = 0;
+
+  // Ordered by occurred_at, then seq.
+  virtual Result<std::vector<Event>> Chronology(const ChronologyQuery& q) = 0;
+  virtual Result<std::optional<Event>> GetEvent(const std::string& id) = 0;
+  // Current state.
+  virtual Result<std::optional<Row>> GetRow(const std::string& table, const std::vector<std::string>& key) = 0;
+  // Ordered by key.
+  virtual Result<std::vector<Row>> ListRows(const std::string& table, const std::string& child_id) = 0;
+  // Ordered by due_at, then deadline_id.
+  virtual Result<std::vector<Row>> Deadlines(const DeadlineQuery& q) = 0;
+
+  // Checks the hash chain over the whole log and that the current-state
+  // tables equal a replay of the log through `projector`. A broken log or
+  // state is reported in the VerifyReport; a non-ok Result means Verify could
+  // not run (e.g. the database is unavailable).
+  virtual Result<VerifyReport> Verify(const Projector& projector) = 0;
+
+  virtual int SchemaVersion() = 0;
+};
+
+// "sqlite:PATH", "sqlite://PATH", a plain path (SQLite), or
+// "postgresql://user@host:port/db" / "postgres://…". Creates the schema or
+// migrates it to the current version. A malformed URL is kInvalidArgument; a
+// database that cannot be reached is kUnavailable.
+Result<std::unique_ptr<Store>> Open(const std::string& url);
+
+// The hash of an event: BLAKE2b-256 (libsodium) over a canonical encoding of
+// every field but `hash` and `superseded_by` (docs/event-log.md), as 64
+// lowercase hex.
+std::string EventHash(const Event& e);
+
+}  // namespace continuum::store
