@@ -99,7 +99,8 @@ Result<nlohmann::json> ReadFields(const std::string& path) {
   json j = json::parse(*text, nullptr, false);
   if (j.is_discarded()) {
     try {
-      (void)json::parse(*text);
+      auto parsed = json::parse(*text);
+      (void)parsed;
     } catch (const json::parse_error& e) {
       std::string what = e.what();
       auto p = what.find("parse error");

@@ -198,10 +198,12 @@ class PathwayReader {
         }
         values.push_back(s);
       };
-      if (it->second.IsSequence()) {
-        for (const auto& v : it->second) add(v);
+      // A copy: it->second lives in a proxy that a range-for would outlive.
+      const YAML::Node value = it->second;
+      if (value.IsSequence()) {
+        for (const auto& v : value) add(v);
       } else {
-        add(it->second);
+        add(value);
       }
       w->fields.emplace_back(key, std::move(values));
     }
