@@ -50,7 +50,9 @@ void Die(const std::string& what) {
   std::exit(1);
 }
 
-double Seconds(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
+double Seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
 
 // One INSERT per transaction, WAL, synchronous=FULL: the per-commit ceiling.
 double SqliteBaseline(const std::string& path, double seconds) {
@@ -62,7 +64,9 @@ double SqliteBaseline(const std::string& path, double seconds) {
   };
   exec("PRAGMA journal_mode = WAL");
   exec("PRAGMA synchronous = FULL");
-  exec("CREATE TABLE IF NOT EXISTS baseline (seq INTEGER PRIMARY KEY, child_id TEXT NOT NULL, payload TEXT NOT NULL)");
+  exec(
+      "CREATE TABLE IF NOT EXISTS baseline (seq INTEGER PRIMARY KEY, child_id TEXT NOT NULL, payload TEXT "
+      "NOT NULL)");
   sqlite3_stmt* insert = nullptr;
   sqlite3_prepare_v2(db, "INSERT INTO baseline (child_id, payload) VALUES (?, ?)", -1, &insert, nullptr);
   long n = 0;
@@ -85,14 +89,16 @@ double PostgresBaseline(const std::string& url, double seconds, bool create) {
   if (PQstatus(conn) != CONNECTION_OK) Die(std::string("PostgreSQL: ") + PQerrorMessage(conn));
   PQclear(PQexec(conn, "SET synchronous_commit TO on"));
   if (create) {
-    PQclear(PQexec(conn, "CREATE TABLE baseline (seq bigserial PRIMARY KEY, child_id text NOT NULL, payload text NOT NULL)"));
+    PQclear(PQexec(
+        conn,
+        "CREATE TABLE baseline (seq bigserial PRIMARY KEY, child_id text NOT NULL, payload text NOT NULL)"));
   }
   long n = 0;
   const char* values[] = {"c-1", kPayload.c_str()};
   const auto start = Clock::now();
   while (Seconds(start) < seconds) {
-    PGresult* r = PQexecParams(conn, "INSERT INTO baseline (child_id, payload) VALUES ($1, $2)", 2, nullptr, values,
-                               nullptr, nullptr, 0);
+    PGresult* r = PQexecParams(conn, "INSERT INTO baseline (child_id, payload) VALUES ($1, $2)", 2, nullptr,
+                               values, nullptr, nullptr, 0);
     if (PQresultStatus(r) != PGRES_COMMAND_OK) Die(PQresultErrorMessage(r));
     PQclear(r);
     ++n;
@@ -142,16 +148,19 @@ Latency ChronologyLatency(Store& store) {
     char when[32];
     std::snprintf(when, sizeof when, "20%02d-%02d-%02dT%02d:%02d:00Z", 20 + (i * 7) % 7, 1 + (i * 13) % 12,
                   1 + (i * 17) % 28, (i * 5) % 24, (i * 11) % 60);
-    batch.push_back(MakeEvent(child, "contact.recorded", when, kPayload, "agency-" + std::to_string(i % 5), i % 3));
+    batch.push_back(
+        MakeEvent(child, "contact.recorded", when, kPayload, "agency-" + std::to_string(i % 5), i % 3));
     (mine ? written_child : written_other)++;
     if (batch.size() == 100) {
-      auto r = store.Append(std::move(batch), [](const Event&, auto&, auto*) { return continuum::Status::Ok(); });
+      auto r =
+          store.Append(std::move(batch), [](const Event&, auto&, auto*) { return continuum::Status::Ok(); });
       if (!r.ok()) Die(r.status().ToString());
       batch.clear();
     }
   }
   if (!batch.empty()) {
-    auto r = store.Append(std::move(batch), [](const Event&, auto&, auto*) { return continuum::Status::Ok(); });
+    auto r =
+        store.Append(std::move(batch), [](const Event&, auto&, auto*) { return continuum::Status::Ok(); });
     if (!r.ok()) Die(r.status().ToString());
   }
   std::vector<double> ms;
@@ -175,15 +184,19 @@ void Report(const char* backend, const Rates& r, const Latency& lat) {
   std::printf("\n%s\n", backend);
   if (r.baseline_before > 0) {
     const double baseline = (r.baseline_before + r.baseline_after) / 2;
-    std::printf("  %-58s %8.0f /s  (%.0f before, %.0f after)\n", "baseline: one INSERT per transaction, 1 thread",
-                baseline, r.baseline_before, r.baseline_after);
-    std::printf("  %-58s %8.0f /s  %.2fx baseline\n", "Store::Append, 8 threads, 1 event + 1 state row per call",
-                r.with_rows, r.with_rows / baseline);
-    std::printf("  %-58s %8.0f /s  %.2fx baseline\n", "Store::Append, 8 threads, 1 event per call, no state rows",
-                r.without_rows, r.without_rows / baseline);
+    std::printf("  %-58s %8.0f /s  (%.0f before, %.0f after)\n",
+                "baseline: one INSERT per transaction, 1 thread", baseline, r.baseline_before,
+                r.baseline_after);
+    std::printf("  %-58s %8.0f /s  %.2fx baseline\n",
+                "Store::Append, 8 threads, 1 event + 1 state row per call", r.with_rows,
+                r.with_rows / baseline);
+    std::printf("  %-58s %8.0f /s  %.2fx baseline\n",
+                "Store::Append, 8 threads, 1 event per call, no state rows", r.without_rows,
+                r.without_rows / baseline);
   }
   std::printf("  %-58s %6.2f ms median, %.2f ms p95, %.2f ms min (%zu events)\n",
-              "Chronology of one child (2,000 of 20,000 events)", lat.median_ms, lat.p95_ms, lat.min_ms, lat.events);
+              "Chronology of one child (2,000 of 20,000 events)", lat.median_ms, lat.p95_ms, lat.min_ms,
+              lat.events);
 }
 
 }  // namespace
@@ -216,7 +229,8 @@ int main(int argc, char** argv) {
   // after the Store so that a change in the disk's speed during the run shows.
   std::string work = (std::filesystem::path(dir) / "store-benchmark-XXXXXX").string();
   if (!mkdtemp(work.data())) Die("cannot create a directory under " + dir);
-  std::printf("SQLite %s, files in %s, %.0f s per measurement\n", sqlite3_libversion(), work.c_str(), seconds);
+  std::printf("SQLite %s, files in %s, %.0f s per measurement\n", sqlite3_libversion(), work.c_str(),
+              seconds);
   {
     Rates rates;
     if (!reads_only) {

@@ -75,7 +75,7 @@ class PathwayTest : public ::testing::Test {
                     .fields = {{"display_name", "Test Child"}, {"date_of_birth", "2016-05-01"}, {"nhs_number", "9990001006"}}};
     auto e = PrepareRegistration(*fw_, reg_cmd);
     ASSERT_TRUE(e.ok()) << e.status().message();
-    Store(*e);
+    ASSERT_TRUE(Store(*e).ok());
   }
 
   // Projects an event as the store would, giving it an id and seq.

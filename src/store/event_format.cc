@@ -287,7 +287,8 @@ Status CheckJson(std::string_view field, std::string_view text, bool object_only
   JsonChecker checker;
   bool ok = nlohmann::json::sax_parse(text.begin(), text.end(), &checker);
   if (!ok || !checker.error.empty()) {
-    return InvalidArgument(f + " is not valid JSON: " + (checker.error.empty() ? "parse error" : checker.error));
+    return InvalidArgument(f +
+                           " is not valid JSON: " + (checker.error.empty() ? "parse error" : checker.error));
   }
   return Status::Ok();
 }
@@ -300,7 +301,8 @@ Status CheckNewEvent(const Event& e, size_t index) {
   if (!e.prev_hash.empty()) {
     return InvalidArgument(Field(index, "prev_hash") + " is assigned by the store; leave it empty");
   }
-  if (!e.hash.empty()) return InvalidArgument(Field(index, "hash") + " is assigned by the store; leave it empty");
+  if (!e.hash.empty())
+    return InvalidArgument(Field(index, "hash") + " is assigned by the store; leave it empty");
   if (!e.superseded_by.empty()) {
     return InvalidArgument(Field(index, "superseded_by") + " is filled when reading; leave it empty");
   }
@@ -308,7 +310,8 @@ Status CheckNewEvent(const Event& e, size_t index) {
     return InvalidArgument(Field(index, "id") + " " + Quote(e.id) +
                            " must be 32 lowercase hex digits, or empty to have one assigned");
   }
-  CONTINUUM_RETURN_IF_ERROR(CheckText(Field(index, "child_id"), e.child_id, TextRule::kIdentifier, kMaxIdBytes));
+  CONTINUUM_RETURN_IF_ERROR(
+      CheckText(Field(index, "child_id"), e.child_id, TextRule::kIdentifier, kMaxIdBytes));
   if (e.type.empty()) return InvalidArgument(Field(index, "type") + " is required");
   if (!IsEventType(e.type)) {
     return InvalidArgument(Field(index, "type") + " " + Quote(e.type) +
@@ -326,11 +329,13 @@ Status CheckNewEvent(const Event& e, size_t index) {
     return InvalidArgument(Field(index, "significance") + " is " + std::to_string(e.significance) +
                            "; it must be 0 (routine), 1 (significant) or 2 (key)");
   }
-  CONTINUUM_RETURN_IF_ERROR(CheckJson(Field(index, "payload"), e.payload, /*object_only=*/true, kMaxPayloadBytes));
+  CONTINUUM_RETURN_IF_ERROR(
+      CheckJson(Field(index, "payload"), e.payload, /*object_only=*/true, kMaxPayloadBytes));
   if (e.supersedes.empty()) {
     if (!e.reason.empty()) {
-      return InvalidArgument(Field(index, "reason") +
-                             " is only for corrections (with supersedes); put other explanations in the payload");
+      return InvalidArgument(
+          Field(index, "reason") +
+          " is only for corrections (with supersedes); put other explanations in the payload");
     }
   } else {
     if (!IsLowerHex(e.supersedes, 32)) {
@@ -341,7 +346,8 @@ Status CheckNewEvent(const Event& e, size_t index) {
     if (e.reason.find_first_not_of(" \t\r\n") == std::string::npos) {
       return InvalidArgument(Field(index, "reason") + " is required for a correction (supersedes is set)");
     }
-    CONTINUUM_RETURN_IF_ERROR(CheckText(Field(index, "reason"), e.reason, TextRule::kFreeText, kMaxReasonBytes));
+    CONTINUUM_RETURN_IF_ERROR(
+        CheckText(Field(index, "reason"), e.reason, TextRule::kFreeText, kMaxReasonBytes));
   }
   return Status::Ok();
 }

@@ -52,10 +52,10 @@ class GroupCommitWriter {
   const size_t max_batch_requests_;
   const size_t max_batch_events_;
   std::mutex mu_;
-  std::condition_variable work_;     // the queue is not empty, or stopping
+  std::condition_variable work_;      // the queue is not empty, or stopping
   std::deque<AppendRequest*> queue_;  // guarded by mu_
-  bool stopping_ = false;            // guarded by mu_
-  std::thread thread_;               // last: starts after the rest is constructed
+  bool stopping_ = false;             // guarded by mu_
+  std::thread thread_;                // last: starts after the rest is constructed
 };
 
 }  // namespace continuum::store::internal

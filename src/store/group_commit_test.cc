@@ -76,7 +76,7 @@ TEST(GroupCommitWriter, RespectsTheBatchBoundsButNeverStarvesABigCall) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 6; ++t) {
     threads.emplace_back([&] {
-      for (int i = 0; i < 20; ++i) ASSERT_TRUE(writer.Submit(std::vector<Event>(4), none).ok());
+      for (int i = 0; i < 20; ++i) ASSERT_TRUE(writer.Submit(std::vector<Event>(1), none).ok());
     });
   }
   for (auto& t : threads) t.join();

@@ -65,7 +65,8 @@ Status CheckValue(const TableDef& t, const ColumnDef& c, const std::string& valu
       return CheckJson(field, value, /*object_only=*/false, kMaxPayloadBytes);
     case ColumnKind::kUtcTime:
       if (!IsUtcTime(value)) {
-        return InvalidArgument(field + " " + Quote(value) + " is not a UTC time of the form YYYY-MM-DDTHH:MM:SSZ");
+        return InvalidArgument(field + " " + Quote(value) +
+                               " is not a UTC time of the form YYYY-MM-DDTHH:MM:SSZ");
       }
       return Status::Ok();
     case ColumnKind::kDate:
@@ -104,7 +105,8 @@ const TableDef* FindTable(std::string_view name) {
 namespace {
 
 Status UnknownTable(std::string_view name) {
-  return InvalidArgument("table " + Quote(name) + " is not a current-state table (children, entities, deadlines)");
+  return InvalidArgument("table " + Quote(name) +
+                         " is not a current-state table (children, entities, deadlines)");
 }
 
 std::string KeyNames(const TableDef& t) {
@@ -142,7 +144,8 @@ Result<RowChange> CheckRow(const Row& row) {
                            " key column(s) (" + KeyNames(*t) + "), not " + std::to_string(row.key_columns));
   }
   if (row.columns.size() < static_cast<size_t>(t->key_columns)) {
-    return InvalidArgument("a " + std::string(t->name) + " row must start with its key (" + KeyNames(*t) + ")");
+    return InvalidArgument("a " + std::string(t->name) + " row must start with its key (" + KeyNames(*t) +
+                           ")");
   }
   RowChange change;
   change.table = t;
@@ -156,18 +159,21 @@ Result<RowChange> CheckRow(const Row& row) {
       return InvalidArgument(std::string(t->name) + " has no column " + Quote(name));
     }
     const ColumnDef& c = t->columns[index];
-    if (seen[index]) return InvalidArgument(std::string(t->name) + "." + std::string(c.name) + " is given twice");
+    if (seen[index])
+      return InvalidArgument(std::string(t->name) + "." + std::string(c.name) + " is given twice");
     seen[index] = true;
     bool is_key = index < t->key_columns;
     if (is_key != (i < static_cast<size_t>(t->key_columns))) {
       return InvalidArgument("a " + std::string(t->name) + " row must start with its key (" + KeyNames(*t) +
                              "); " + Quote(name) + " is out of place");
     }
-    if (c.kind == ColumnKind::kSeq) CONTINUUM_RETURN_IF_ERROR(CheckValue(*t, c, ""));  // never set by a projector
-    if (!is_key && row.remove) continue;  // a removal uses only the key
+    if (c.kind == ColumnKind::kSeq)
+      CONTINUUM_RETURN_IF_ERROR(CheckValue(*t, c, ""));  // never set by a projector
+    if (!is_key && row.remove) continue;                 // a removal uses only the key
     if (!value) {
       if (c.required) {
-        return InvalidArgument(std::string(t->name) + "." + std::string(c.name) + " is required; it cannot be null");
+        return InvalidArgument(std::string(t->name) + "." + std::string(c.name) +
+                               " is required; it cannot be null");
       }
       change.values.emplace_back(index, std::nullopt);
       continue;
@@ -203,7 +209,8 @@ Row MakeRow(const TableDef& t, const Cells& cells) {
   row.table = std::string(t.name);
   row.key_columns = t.key_columns;
   row.columns.reserve(t.columns.size());
-  for (size_t i = 0; i < t.columns.size(); ++i) row.columns.emplace_back(std::string(t.columns[i].name), cells[i]);
+  for (size_t i = 0; i < t.columns.size(); ++i)
+    row.columns.emplace_back(std::string(t.columns[i].name), cells[i]);
   return row;
 }
 

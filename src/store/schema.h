@@ -49,7 +49,7 @@ const TableDef* FindTable(std::string_view name);
 // A Row checked against the schema.
 struct RowChange {
   const TableDef* table = nullptr;
-  std::vector<std::string> key;  // in schema key order
+  std::vector<std::string> key;                                    // in schema key order
   std::vector<std::pair<int, std::optional<std::string>>> values;  // non-key columns named, by index
   bool remove = false;
 };

@@ -11,7 +11,8 @@ int64_t SqlRow::Int(int column) const {
   return v;
 }
 
-Status SqlConnection::Defer(std::string_view sql, std::span<const SqlParam> params, std::string_view context) {
+Status SqlConnection::Defer(std::string_view sql, std::span<const SqlParam> params,
+                            std::string_view context) {
   Status st = Run(sql, params, {});
   return st.ok() || context.empty() ? st : Status(st.code(), std::string(context) + ": " + st.message());
 }

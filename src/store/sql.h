@@ -41,7 +41,7 @@ class SqlRow {
   virtual ~SqlRow() = default;
   virtual bool IsNull(int column) const = 0;
   virtual std::string_view Text(int column) const = 0;  // "" for null
-  int64_t Int(int column) const;                          // 0 for null or not a number
+  virtual int64_t Int(int column) const;                // 0 for null or not a number
   std::optional<std::string> Optional(int column) const {
     return IsNull(column) ? std::nullopt : std::optional<std::string>(std::string(Text(column)));
   }
@@ -59,7 +59,8 @@ class SqlConnection {
   // One statement with '?' placeholders; on_row (if given) sees each result
   // row and may stop the query by returning an error.
   virtual Status Run(std::string_view sql, std::span<const SqlParam> params, const RowCallback& on_row) = 0;
-  Status Run(std::string_view sql, std::initializer_list<SqlParam> params = {}, const RowCallback& on_row = {}) {
+  Status Run(std::string_view sql, std::initializer_list<SqlParam> params = {},
+             const RowCallback& on_row = {}) {
     return Run(sql, std::span<const SqlParam>(params.begin(), params.size()), on_row);
   }
   // Statements without parameters, separated by ';' (migrations,
@@ -110,8 +111,8 @@ struct Migration {
 class SqlBackend {
  public:
   virtual ~SqlBackend() = default;
-  virtual std::string_view Name() const = 0;            // "SQLite", "PostgreSQL"
-  virtual const std::string& Location() const = 0;      // the path or redacted URL, for messages
+  virtual std::string_view Name() const = 0;        // "SQLite", "PostgreSQL"
+  virtual const std::string& Location() const = 0;  // the path or redacted URL, for messages
   virtual Result<std::unique_ptr<SqlConnection>> Connect() = 0;
   // CREATE TABLE IF NOT EXISTS schema_migrations …
   virtual std::string_view MigrationsTableSql() const = 0;

@@ -18,7 +18,7 @@ constexpr size_t kMaxBatchEvents = 4096;  // per group-commit transaction (one c
 // slows every session's snapshots.
 constexpr size_t kMaxBatchCallers = 64;
 constexpr size_t kMaxIdlePoolConnections = 8;
-constexpr size_t kMaxQueryTerms = 100;    // agencies or types in one chronology query
+constexpr size_t kMaxQueryTerms = 100;  // agencies or types in one chronology query
 constexpr int64_t kVerifyPage = 1000;
 constexpr size_t kMaxStateDifferences = 100;
 
@@ -103,7 +103,8 @@ Cells ReadCells(const TableDef& t, const SqlRow& row) {
   return cells;
 }
 
-Result<std::optional<Cells>> ReadRow(SqlConnection& c, const TableDef& t, const std::vector<std::string>& key) {
+Result<std::optional<Cells>> ReadRow(SqlConnection& c, const TableDef& t,
+                                     const std::vector<std::string>& key) {
   std::vector<SqlParam> params;
   for (const std::string& k : key) params.push_back(SqlParam::Text(k));
   std::optional<Cells> out;
@@ -182,8 +183,8 @@ Status Prefixed(const Status& st, const std::string& prefix) {
 
 Status CheckIdentifierList(std::string_view field, const std::vector<std::string>& values) {
   if (values.size() > kMaxQueryTerms) {
-    return InvalidArgument(std::string(field) + " lists " + std::to_string(values.size()) + " values; at most " +
-                           std::to_string(kMaxQueryTerms) + " are allowed");
+    return InvalidArgument(std::string(field) + " lists " + std::to_string(values.size()) +
+                           " values; at most " + std::to_string(kMaxQueryTerms) + " are allowed");
   }
   for (size_t i = 0; i < values.size(); ++i) {
     CONTINUUM_RETURN_IF_ERROR(CheckText(std::string(field) + "[" + std::to_string(i) + "]", values[i],
@@ -230,8 +231,9 @@ Result<int> CheckVersions(const SqlBackend& backend, const std::vector<int>& ver
   const int version = static_cast<int>(versions.size());
   if (version > latest) {
     return Conflict("the " + std::string(backend.Name()) + " database at " + backend.Location() +
-                    " has schema version " + std::to_string(version) + ", newer than this build of Continuum knows (" +
-                    std::to_string(latest) + "); upgrade Continuum, or open a database made by this version");
+                    " has schema version " + std::to_string(version) +
+                    ", newer than this build of Continuum knows (" + std::to_string(latest) +
+                    "); upgrade Continuum, or open a database made by this version");
   }
   return version;
 }
@@ -277,7 +279,9 @@ Result<int> Migrate(SqlBackend& backend, SqlConnection& c) {
   for (const Migration& m : backend.Migrations()) {
     if (m.version <= *version) continue;
     st = c.Script(m.sql);
-    if (!st.ok()) return fail(Prefixed(st, "schema migration " + std::to_string(m.version) + " (" + std::string(m.name) + ")"));
+    if (!st.ok())
+      return fail(
+          Prefixed(st, "schema migration " + std::to_string(m.version) + " (" + std::string(m.name) + ")"));
     st = c.Run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                {SqlParam::Int(m.version), SqlParam::Text(m.name), SqlParam::Text(now)});
     if (!st.ok()) return fail(st);
@@ -299,13 +303,15 @@ Result<std::unique_ptr<Store>> SqlStore::Open(std::unique_ptr<SqlBackend> backen
   return std::unique_ptr<Store>(new SqlStore(std::move(backend), std::move(*writer), *version));
 }
 
-SqlStore::SqlStore(std::unique_ptr<SqlBackend> backend, std::unique_ptr<SqlConnection> writer, int schema_version)
+SqlStore::SqlStore(std::unique_ptr<SqlBackend> backend, std::unique_ptr<SqlConnection> writer,
+                   int schema_version)
     : backend_(std::move(backend)),
       pool_(backend_.get(), kMaxIdlePoolConnections),
       writer_conn_(std::move(writer)),
       schema_version_(schema_version),
       writer_(std::make_unique<GroupCommitWriter>(
-          [this](std::span<AppendRequest* const> batch) { RunBatch(batch); }, kMaxBatchCallers, kMaxBatchEvents)) {}
+          [this](std::span<AppendRequest* const> batch) { RunBatch(batch); }, kMaxBatchCallers,
+          kMaxBatchEvents)) {}
 
 SqlStore::~SqlStore() { writer_.reset(); }
 
@@ -322,8 +328,8 @@ Result<std::vector<Event>> SqlStore::Append(std::vector<Event> events, const Pro
     if (events[i].id.empty()) continue;
     auto [it, added] = ids.emplace(events[i].id, i);
     if (!added) {
-      return InvalidArgument("events[" + std::to_string(i) + "].id repeats events[" + std::to_string(it->second) +
-                             "].id");
+      return InvalidArgument("events[" + std::to_string(i) + "].id repeats events[" +
+                             std::to_string(it->second) + "].id");
     }
   }
   return writer_->Submit(std::move(events), projector);
@@ -403,13 +409,15 @@ Status SqlStore::RunBatchOrFail(std::span<AppendRequest* const> batch) {
     return Status::Ok();
   }
   CONTINUUM_RETURN_IF_ERROR(c.Defer("UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1",
-                                    {SqlParam::Int(head.seq), SqlParam::Text(head.hash)}, "updating the chain head"));
+                                    {SqlParam::Int(head.seq), SqlParam::Text(head.hash)},
+                                    "updating the chain head"));
   Status st = c.Commit();
   if (!st.ok()) {
-    return Status(st.code() == StatusCode::kInternal ? StatusCode::kUnavailable : st.code(),
-                  "the database did not confirm the commit (" + st.message() +
-                      "); if it was lost in transit the events may have been written: retry with the same event "
-                      "ids, and a kConflict answer means they were");
+    return Status(
+        st.code() == StatusCode::kInternal ? StatusCode::kUnavailable : st.code(),
+        "the database did not confirm the commit (" + st.message() +
+            "); if it was lost in transit the events may have been written: retry with the same event "
+            "ids, and a kConflict answer means they were");
   }
   return Status::Ok();
 }
@@ -426,30 +434,31 @@ Result<std::vector<Event>> SqlStore::AppendOne(AppendRequest& request, ChainHead
       e.id = NewEventId();
     } else {
       bool exists = false;
-      CONTINUUM_RETURN_IF_ERROR(c.Run("SELECT 1 FROM events WHERE id = ?", {SqlParam::Text(e.id)},
-                                      [&](const SqlRow&) {
-                                        exists = true;
-                                        return Status::Ok();
-                                      }));
+      CONTINUUM_RETURN_IF_ERROR(
+          c.Run("SELECT 1 FROM events WHERE id = ?", {SqlParam::Text(e.id)}, [&](const SqlRow&) {
+            exists = true;
+            return Status::Ok();
+          }));
       if (exists) return Conflict(field + ".id: event " + e.id + " is already in the log");
     }
     if (!e.supersedes.empty()) {
       bool exists = false;
       std::string child, corrected_by;
-      CONTINUUM_RETURN_IF_ERROR(c.Run("SELECT e.child_id, " + std::string(kSupersededBy) +
-                                          " FROM events e WHERE e.id = ?",
-                                      {SqlParam::Text(e.supersedes)}, [&](const SqlRow& row) {
-                                        exists = true;
-                                        child = row.Text(0);
-                                        corrected_by = row.Text(1);
-                                        return Status::Ok();
-                                      }));
+      CONTINUUM_RETURN_IF_ERROR(
+          c.Run("SELECT e.child_id, " + std::string(kSupersededBy) + " FROM events e WHERE e.id = ?",
+                {SqlParam::Text(e.supersedes)}, [&](const SqlRow& row) {
+                  exists = true;
+                  child = row.Text(0);
+                  corrected_by = row.Text(1);
+                  return Status::Ok();
+                }));
       if (!exists) {
-        return InvalidArgument(field + ".supersedes names event " + e.supersedes + ", which is not in the log");
+        return InvalidArgument(field + ".supersedes names event " + e.supersedes +
+                               ", which is not in the log");
       }
       if (child != e.child_id) {
-        return InvalidArgument(field + ".supersedes names event " + e.supersedes + " of another child (" + child +
-                               "); a correction belongs to the same child as the event it corrects");
+        return InvalidArgument(field + ".supersedes names event " + e.supersedes + " of another child (" +
+                               child + "); a correction belongs to the same child as the event it corrects");
       }
       if (!corrected_by.empty()) {
         return Conflict(field + ".supersedes: event " + e.supersedes + " is already corrected by event " +
@@ -462,7 +471,8 @@ Result<std::vector<Event>> SqlStore::AppendOne(AppendRequest& request, ChainHead
     e.hash = EventHash(e);
     // Checked above, so it fails only in a race or on a broken connection.
     Status st = c.Defer(
-        "INSERT INTO events (seq, id, child_id, type, occurred_at, recorded_at, author, agency, significance, "
+        "INSERT INTO events (seq, id, child_id, type, occurred_at, recorded_at, author, agency, "
+        "significance, "
         "payload, supersedes, reason, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         {SqlParam::Int(e.seq), SqlParam::Text(e.id), SqlParam::Text(e.child_id), SqlParam::Text(e.type),
          SqlParam::Text(e.occurred_at), SqlParam::Text(e.recorded_at), SqlParam::Text(e.author),
@@ -565,6 +575,7 @@ Result<std::vector<Event>> SqlStore::Chronology(const ChronologyQuery& q) {
   Result<ConnectionPool::Lease> conn = pool_.Acquire();
   if (!conn.ok()) return conn.status();
   std::vector<Event> events;
+  events.reserve(q.limit > 0 && q.limit < 4096 ? q.limit : 1024);
   CONTINUUM_RETURN_IF_ERROR((*conn)->Run(sql, params, [&](const SqlRow& row) {
     events.push_back(ReadEvent(row));
     events.back().superseded_by = row.Text(14);
@@ -574,17 +585,18 @@ Result<std::vector<Event>> SqlStore::Chronology(const ChronologyQuery& q) {
 }
 
 Result<std::optional<Event>> SqlStore::GetEvent(const std::string& id) {
-  if (!IsLowerHex(id, 32)) return InvalidArgument("event id " + Quote(id) + " is not 32 lowercase hex digits");
+  if (!IsLowerHex(id, 32))
+    return InvalidArgument("event id " + Quote(id) + " is not 32 lowercase hex digits");
   Result<ConnectionPool::Lease> conn = pool_.Acquire();
   if (!conn.ok()) return conn.status();
   std::optional<Event> out;
-  CONTINUUM_RETURN_IF_ERROR((*conn)->Run(
-      "SELECT " + std::string(kEventColumns) + ", " + std::string(kSupersededBy) + " FROM events e WHERE e.id = ?",
-      {SqlParam::Text(id)}, [&](const SqlRow& row) {
-        out = ReadEvent(row);
-        out->superseded_by = row.Text(14);
-        return Status::Ok();
-      }));
+  CONTINUUM_RETURN_IF_ERROR((*conn)->Run("SELECT " + std::string(kEventColumns) + ", " +
+                                             std::string(kSupersededBy) + " FROM events e WHERE e.id = ?",
+                                         {SqlParam::Text(id)}, [&](const SqlRow& row) {
+                                           out = ReadEvent(row);
+                                           out->superseded_by = row.Text(14);
+                                           return Status::Ok();
+                                         }));
   return out;
 }
 
@@ -602,16 +614,18 @@ Result<std::optional<Row>> SqlStore::GetRow(const std::string& table, const std:
 Result<std::vector<Row>> SqlStore::ListRows(const std::string& table, const std::string& child_id) {
   const TableDef* t = FindTable(table);
   if (!t) {
-    return InvalidArgument("table " + Quote(table) + " is not a current-state table (children, entities, deadlines)");
+    return InvalidArgument("table " + Quote(table) +
+                           " is not a current-state table (children, entities, deadlines)");
   }
   CONTINUUM_RETURN_IF_ERROR(CheckText("child_id", child_id, TextRule::kIdentifier, kMaxIdBytes));
   Result<ConnectionPool::Lease> conn = pool_.Acquire();
   if (!conn.ok()) return conn.status();
   std::vector<Row> rows;
-  CONTINUUM_RETURN_IF_ERROR((*conn)->Run(SqlFor(*t).select_child, {SqlParam::Text(child_id)}, [&](const SqlRow& row) {
-    rows.push_back(MakeRow(*t, ReadCells(*t, row)));
-    return Status::Ok();
-  }));
+  CONTINUUM_RETURN_IF_ERROR(
+      (*conn)->Run(SqlFor(*t).select_child, {SqlParam::Text(child_id)}, [&](const SqlRow& row) {
+        rows.push_back(MakeRow(*t, ReadCells(*t, row)));
+        return Status::Ok();
+      }));
   return rows;
 }
 
@@ -619,7 +633,8 @@ Result<std::vector<Row>> SqlStore::Deadlines(const DeadlineQuery& q) {
   for (const auto& [field, value] : {std::pair<const char*, const std::string&>{"owner", q.owner},
                                      {"team", q.team},
                                      {"agency", q.agency}}) {
-    if (!value.empty()) CONTINUUM_RETURN_IF_ERROR(CheckText(field, value, TextRule::kIdentifier, kMaxIdBytes));
+    if (!value.empty())
+      CONTINUUM_RETURN_IF_ERROR(CheckText(field, value, TextRule::kIdentifier, kMaxIdBytes));
   }
   CONTINUUM_RETURN_IF_ERROR(CheckBound("due_before", q.due_before));
   const TableDef& t = *FindTable("deadlines");
@@ -661,8 +676,8 @@ namespace {
 std::string Show(const std::optional<std::string>& v) { return v ? Quote(*v) : "null"; }
 
 // Compares one table with its replay, adding differences to the report.
-void CompareTable(const TableDef& t, const MemoryState::TableRows& stored, const MemoryState::TableRows& replayed,
-                  VerifyReport* report) {
+void CompareTable(const TableDef& t, const MemoryState::TableRows& stored,
+                  const MemoryState::TableRows& replayed, VerifyReport* report) {
   auto add = [&](std::string difference) {
     report->ok = false;
     if (report->state_differences.size() < kMaxStateDifferences) {
@@ -683,7 +698,8 @@ void CompareTable(const TableDef& t, const MemoryState::TableRows& stored, const
     }
   }
   for (const auto& [key, cells] : stored) {
-    if (!replayed.count(key)) add(DescribeKey(t, key) + ": in the table but not produced by the log (extra row)");
+    if (!replayed.count(key))
+      add(DescribeKey(t, key) + ": in the table but not produced by the log (extra row)");
   }
 }
 
@@ -716,13 +732,12 @@ Result<VerifyReport> SqlStore::Verify(const Projector& projector) {
   std::vector<Row> rows;
   for (bool more = true; more && report.ok;) {
     page.clear();
-    CONTINUUM_RETURN_IF_ERROR(c.Run("SELECT " + std::string(kEventColumns) +
-                                        " FROM events e WHERE e.seq > ? ORDER BY e.seq LIMIT ?",
-                                    {SqlParam::Int(after), SqlParam::Int(kVerifyPage)},
-                                    [&](const SqlRow& row) {
-                                      page.push_back(ReadEvent(row));
-                                      return Status::Ok();
-                                    }));
+    CONTINUUM_RETURN_IF_ERROR(c.Run(
+        "SELECT " + std::string(kEventColumns) + " FROM events e WHERE e.seq > ? ORDER BY e.seq LIMIT ?",
+        {SqlParam::Int(after), SqlParam::Int(kVerifyPage)}, [&](const SqlRow& row) {
+          page.push_back(ReadEvent(row));
+          return Status::Ok();
+        }));
     more = static_cast<int64_t>(page.size()) == kVerifyPage;
     for (const Event& e : page) {
       ++report.events;
@@ -767,11 +782,12 @@ Result<VerifyReport> SqlStore::Verify(const Projector& projector) {
   // 2. The chain head: catches events deleted from the end of the log.
   int64_t head_seq = -1;
   std::string head_hash;
-  CONTINUUM_RETURN_IF_ERROR(c.Run("SELECT seq, hash FROM chain_head WHERE id = 1", {}, [&](const SqlRow& row) {
-    head_seq = row.Int(0);
-    head_hash = row.Text(1);
-    return Status::Ok();
-  }));
+  CONTINUUM_RETURN_IF_ERROR(
+      c.Run("SELECT seq, hash FROM chain_head WHERE id = 1", {}, [&](const SqlRow& row) {
+        head_seq = row.Int(0);
+        head_hash = row.Text(1);
+        return Status::Ok();
+      }));
   if (head_seq < 0) {
     report.ok = false;
     report.problem = "the chain_head table is empty";
@@ -780,8 +796,9 @@ Result<VerifyReport> SqlStore::Verify(const Projector& projector) {
   if (head_seq != previous.seq || head_hash != previous.hash) {
     report.ok = false;
     if (head_seq > previous.seq) {
-      report.problem = "the chain head records " + std::to_string(head_seq) + " events but the log ends at seq " +
-                       std::to_string(previous.seq) + ": events were removed from the end of the log";
+      report.problem = "the chain head records " + std::to_string(head_seq) +
+                       " events but the log ends at seq " + std::to_string(previous.seq) +
+                       ": events were removed from the end of the log";
     } else {
       report.problem = "the chain head (seq " + std::to_string(head_seq) + ", hash " + head_hash +
                        ") does not match the last event (seq " + std::to_string(previous.seq) + ", hash " +

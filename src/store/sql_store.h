@@ -47,7 +47,8 @@ class SqlStore final : public Store {
   // Writer thread only.
   void RunBatch(std::span<AppendRequest* const> batch);
   Status RunBatchOrFail(std::span<AppendRequest* const> batch);
-  Result<std::vector<Event>> AppendOne(AppendRequest& request, ChainHead* head, const std::string& recorded_at);
+  Result<std::vector<Event>> AppendOne(AppendRequest& request, ChainHead* head,
+                                       const std::string& recorded_at);
 
   std::unique_ptr<SqlBackend> backend_;
   ConnectionPool pool_;

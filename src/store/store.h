@@ -49,8 +49,8 @@ namespace continuum::store {
 enum Significance : int { kRoutine = 0, kSignificant = 1, kKey = 2 };
 
 // Limits checked by Append (docs/event-log.md lists every rule).
-inline constexpr size_t kMaxIdBytes = 128;          // child_id, author, agency, row keys
-inline constexpr size_t kMaxTypeBytes = 100;        // lowercase dotted words: "plan.agreed"
+inline constexpr size_t kMaxIdBytes = 128;    // child_id, author, agency, row keys
+inline constexpr size_t kMaxTypeBytes = 100;  // lowercase dotted words: "plan.agreed"
 inline constexpr size_t kMaxPayloadBytes = 256 * 1024;
 inline constexpr size_t kMaxReasonBytes = 4096;
 inline constexpr size_t kMaxEventsPerAppend = 10000;
@@ -65,11 +65,11 @@ struct Event {
   std::string author;       // the practitioner's user id
   std::string agency;       // the author's agency id
   int significance = kRoutine;
-  std::string payload;      // a JSON object
-  std::string supersedes;   // id of the event this one corrects, or ""
-  std::string reason;       // why, for a correction (required when supersedes is set, else "")
-  std::string prev_hash;    // hash of the previous event in the log (64 hex); assigned
-  std::string hash;         // this event's hash (64 hex); assigned
+  std::string payload;     // a JSON object
+  std::string supersedes;  // id of the event this one corrects, or ""
+  std::string reason;      // why, for a correction (required when supersedes is set, else "")
+  std::string prev_hash;   // hash of the previous event in the log (64 hex); assigned
+  std::string hash;        // this event's hash (64 hex); assigned
   // Filled when reading: the id of the event that corrects this one, or "".
   // Derived from the log, not stored in the event or hashed; leave it empty.
   std::string superseded_by;
@@ -88,10 +88,10 @@ struct Event {
 // Rows read back list every column of the table in schema order, updated_seq
 // as decimal text.
 struct Row {
-  std::string table;                 // "children" | "entities" | "deadlines"
+  std::string table;  // "children" | "entities" | "deadlines"
   std::vector<std::pair<std::string, std::optional<std::string>>> columns;  // key columns first
-  int key_columns = 1;               // how many leading columns form the key
-  bool remove = false;               // delete the row with this key instead of upserting
+  int key_columns = 1;  // how many leading columns form the key
+  bool remove = false;  // delete the row with this key instead of upserting
 };
 
 // Turns events into current-state rows. Called inside the append
@@ -101,8 +101,7 @@ class StateReader {
  public:
   virtual ~StateReader() = default;
   // The row of `table` with the given key, or nullopt.
-  virtual Result<std::optional<Row>> Get(const std::string& table,
-                                         const std::vector<std::string>& key) = 0;
+  virtual Result<std::optional<Row>> Get(const std::string& table, const std::vector<std::string>& key) = 0;
 };
 // Called once per event, after the store has assigned its id, seq,
 // recorded_at and hashes. A non-ok Status fails the whole Append call with
@@ -113,14 +112,14 @@ using Projector = std::function<Status(const Event&, StateReader&, std::vector<R
 // `from`, `to` and `due_before` take "YYYY-MM-DDTHH:MM:SSZ" or a date
 // "YYYY-MM-DD" (meaning its midnight, UTC).
 struct ChronologyQuery {
-  std::string child_id;                  // required
-  std::vector<std::string> agencies;     // empty: all
-  std::vector<std::string> types;        // empty: all; "plan.*" matches a prefix
+  std::string child_id;               // required
+  std::vector<std::string> agencies;  // empty: all
+  std::vector<std::string> types;     // empty: all; "plan.*" matches a prefix
   int min_significance = kRoutine;
-  std::string from;                      // occurred_at >= from (inclusive), "" for no bound
-  std::string to;                        // occurred_at < to (exclusive), "" for no bound
-  bool include_superseded = true;        // corrected events stay visible, marked
-  size_t limit = 0;                      // 0: no limit
+  std::string from;                // occurred_at >= from (inclusive), "" for no bound
+  std::string to;                  // occurred_at < to (exclusive), "" for no bound
+  bool include_superseded = true;  // corrected events stay visible, marked
+  size_t limit = 0;                // 0: no limit
 };
 
 struct DeadlineQuery {
@@ -152,7 +151,8 @@ class Store {
   virtual Result<std::vector<Event>> Chronology(const ChronologyQuery& q) = 0;
   virtual Result<std::optional<Event>> GetEvent(const std::string& id) = 0;
   // Current state.
-  virtual Result<std::optional<Row>> GetRow(const std::string& table, const std::vector<std::string>& key) = 0;
+  virtual Result<std::optional<Row>> GetRow(const std::string& table,
+                                            const std::vector<std::string>& key) = 0;
   // Ordered by key.
   virtual Result<std::vector<Row>> ListRows(const std::string& table, const std::string& child_id) = 0;
   // Ordered by due_at, then deadline_id.

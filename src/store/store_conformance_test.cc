@@ -27,7 +27,8 @@ class StoreConformance : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     if (GetParam() == testing::kPostgres && testing::PostgresTestUrl().empty()) {
-      GTEST_SKIP() << "CONTINUUM_TEST_PG_URL is not set; run under scripts/with-postgres.sh to test PostgreSQL";
+      GTEST_SKIP()
+          << "CONTINUUM_TEST_PG_URL is not set; run under scripts/with-postgres.sh to test PostgreSQL";
     }
     auto db = TestDatabase::Create(GetParam());
     ASSERT_TRUE(db.ok()) << db.status().ToString();
@@ -100,10 +101,11 @@ class StoreConformance : public ::testing::TestWithParam<std::string> {
 // Appending and reading back
 
 TEST_P(StoreConformance, AppendAssignsIdsSeqTimesAndChainedHashes) {
-  auto stored = MustAppend({MakeEvent("c-1", "child.registered", "2026-01-05T09:00:00Z", R"({"name":"Amy"})"),
-                            MakeEvent("c-1", "request.received", "2026-01-06T10:30:00Z", R"({"source":"school"})",
-                                      "school-1", kSignificant),
-                            MakeEvent("c-2", "child.registered", "2026-01-07T11:00:00Z", R"({"name":"Ben"})")});
+  auto stored =
+      MustAppend({MakeEvent("c-1", "child.registered", "2026-01-05T09:00:00Z", R"({"name":"Amy"})"),
+                  MakeEvent("c-1", "request.received", "2026-01-06T10:30:00Z", R"({"source":"school"})",
+                            "school-1", kSignificant),
+                  MakeEvent("c-2", "child.registered", "2026-01-07T11:00:00Z", R"({"name":"Ben"})")});
   ASSERT_EQ(stored.size(), 3u);
   std::string previous = kZeros;
   std::set<std::string> ids;
@@ -221,7 +223,7 @@ TEST_P(ChronologyTest, MergesAgenciesInTimeThenSeqOrder) {
   auto events = Chronology({.child_id = "c-1"});
   ASSERT_EQ(events.size(), 6u);
   EXPECT_EQ(Types(events), (std::vector<std::string>{"request.received", "note.added", "note.added",
-                                                      "planning.meeting", "plan.agreed", "plan.reviewed"}));
+                                                     "planning.meeting", "plan.agreed", "plan.reviewed"}));
   // Same occurred_at: log order.
   EXPECT_EQ(events[1].agency, "health-3");
   EXPECT_EQ(events[2].agency, "police-2");
@@ -257,8 +259,9 @@ TEST_P(ChronologyTest, FiltersBySignificance) {
 }
 
 TEST_P(ChronologyTest, FiltersByDatesFromInclusiveToExclusive) {
-  EXPECT_EQ(Types(Chronology({.child_id = "c-1", .from = "2026-02-01T00:00:00Z", .to = "2026-03-01T10:00:00Z"})),
-            (std::vector<std::string>{"note.added", "note.added", "planning.meeting"}));
+  EXPECT_EQ(
+      Types(Chronology({.child_id = "c-1", .from = "2026-02-01T00:00:00Z", .to = "2026-03-01T10:00:00Z"})),
+      (std::vector<std::string>{"note.added", "note.added", "planning.meeting"}));
   // A date means its midnight, UTC.
   EXPECT_EQ(Types(Chronology({.child_id = "c-1", .from = "2026-03-01", .to = "2026-04-02"})),
             (std::vector<std::string>{"plan.agreed", "plan.reviewed"}));
@@ -305,7 +308,8 @@ TEST_P(ChronologyTest, QueriesAreValidated) {
 // Corrections
 
 TEST_P(StoreConformance, CorrectionSupersedesAndBothStayVisible) {
-  auto first = MustAppend({MakeEvent("c-1", "request.received", "2026-01-10T09:00:00Z", R"({"reason":"wrong"})")});
+  auto first =
+      MustAppend({MakeEvent("c-1", "request.received", "2026-01-10T09:00:00Z", R"({"reason":"wrong"})")});
   ASSERT_EQ(first.size(), 1u);
   Event fix = MakeEvent("c-1", "request.received", "2026-01-10T09:00:00Z", R"({"reason":"right"})");
   fix.supersedes = first[0].id;
@@ -347,7 +351,8 @@ TEST_P(StoreConformance, CorrectionRulesAreEnforced) {
   auto unknown = Append({correction("c-1", "0123456789abcdef0123456789abcdef", "typo")});
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(unknown.status().message().find("events[0].supersedes"), std::string::npos) << unknown.status().message();
+  EXPECT_NE(unknown.status().message().find("events[0].supersedes"), std::string::npos)
+      << unknown.status().message();
   EXPECT_NE(unknown.status().message().find("not in the log"), std::string::npos);
 
   auto other_child = Append({correction("c-1", base[1].id, "typo")});
@@ -403,7 +408,13 @@ TEST_P(StoreConformance, EveryValidationErrorNamesTheFieldAndWritesNothing) {
       {"child_id", [](Event& e) { e.child_id = "c\n1"; }},
       {"child_id", [](Event& e) { e.child_id = std::string(kMaxIdBytes + 1, 'c'); }},
       {"child_id", [](Event& e) { e.child_id = " c-1"; }},
-      {"child_id", [](Event& e) { e.child_id = std::string("c\0" "1", 3); }},
+      {"child_id",
+       [](Event& e) {
+         e.child_id = std::string(
+             "c\0"
+             "1",
+             3);
+       }},
       {"type", [](Event& e) { e.type = ""; }},
       {"type", [](Event& e) { e.type = "Plan.Agreed"; }},
       {"type", [](Event& e) { e.type = "plan..agreed"; }},
@@ -439,11 +450,13 @@ TEST_P(StoreConformance, EveryValidationErrorNamesTheFieldAndWritesNothing) {
       {"prev_hash", [](Event& e) { e.prev_hash = kZeros; }},
       {"hash", [](Event& e) { e.hash = kZeros; }},
       {"superseded_by", [](Event& e) { e.superseded_by = "0123456789abcdef0123456789abcdef"; }},
-      {"supersedes", [](Event& e) {
+      {"supersedes",
+       [](Event& e) {
          e.supersedes = "abc";
          e.reason = "typo";
        }},
-      {"reason", [](Event& e) {
+      {"reason",
+       [](Event& e) {
          e.supersedes = "0123456789abcdef0123456789abcdef";
          e.reason = std::string(kMaxReasonBytes + 1, 'r');
        }},
@@ -465,7 +478,8 @@ TEST_P(StoreConformance, EveryValidationErrorNamesTheFieldAndWritesNothing) {
   auto no_projector = store_->Append({MakeEvent("c-1", "note.added", "2026-01-06T09:00:00Z")}, Projector());
   ASSERT_FALSE(no_projector.ok());
   EXPECT_EQ(no_projector.status().code(), StatusCode::kInvalidArgument);
-  std::vector<Event> too_many(kMaxEventsPerAppend + 1, MakeEvent("c-1", "note.added", "2026-01-06T09:00:00Z"));
+  std::vector<Event> too_many(kMaxEventsPerAppend + 1,
+                              MakeEvent("c-1", "note.added", "2026-01-06T09:00:00Z"));
   auto flood = Append(too_many);
   ASSERT_FALSE(flood.ok());
   EXPECT_EQ(flood.status().code(), StatusCode::kInvalidArgument);
@@ -491,14 +505,16 @@ TEST_P(StoreConformance, AcceptsTheEdgesOfEveryRule) {
 // All or nothing
 
 TEST_P(StoreConformance, AFailingEventFailsTheWholeCallAndWritesNothing) {
-  auto first = MustAppend({MakeEvent("c-0", "child.registered", "2026-01-01T00:00:00Z", R"({"name":"Zed"})")});
+  auto first =
+      MustAppend({MakeEvent("c-0", "child.registered", "2026-01-01T00:00:00Z", R"({"name":"Zed"})")});
   const auto before = Counts();
   auto r = Append({MakeEvent("c-1", "child.registered", "2026-01-05T09:00:00Z", R"({"name":"Amy"})"),
                    MakeEvent("c-1", "note.added", "2026-01-06T09:00:00Z"),
                    MakeEvent("c-1", "test.rejected", "2026-01-07T09:00:00Z")});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(r.status().message().find("events[2] (test.rejected)"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("events[2] (test.rejected)"), std::string::npos)
+      << r.status().message();
   EXPECT_NE(r.status().message().find("test projector rejects"), std::string::npos) << r.status().message();
   EXPECT_EQ(Counts(), before);
   auto row = store_->GetRow("children", {"c-1"});
@@ -510,11 +526,13 @@ TEST_P(StoreConformance, AFailingEventFailsTheWholeCallAndWritesNothing) {
                          MakeEvent("c-1", "test.bad-row", "2026-01-06T09:00:00Z")});
   ASSERT_FALSE(bad_row.ok());
   EXPECT_EQ(bad_row.status().code(), StatusCode::kInternal);
-  EXPECT_NE(bad_row.status().message().find("favourite_colour"), std::string::npos) << bad_row.status().message();
+  EXPECT_NE(bad_row.status().message().find("favourite_colour"), std::string::npos)
+      << bad_row.status().message();
   EXPECT_EQ(Counts(), before);
 
   // A deadline created without its required columns is refused the same way.
-  auto missing = Append({MakeEvent("c-1", "deadline.met", "2026-01-06T09:00:00Z", R"({"deadline_id":"d-404"})")});
+  auto missing =
+      Append({MakeEvent("c-1", "deadline.met", "2026-01-06T09:00:00Z", R"({"deadline_id":"d-404"})")});
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.status().message().find("required"), std::string::npos) << missing.status().message();
   EXPECT_EQ(Counts(), before);
@@ -555,8 +573,8 @@ TEST_P(StoreConformance, ProjectorReadsItsOwnEarlierWritesInOneCall) {
 }
 
 TEST_P(StoreConformance, RowsMergeNamedColumnsAndTrackTheirEvent) {
-  auto registered =
-      MustAppend({MakeEvent("c-1", "child.registered", "2026-01-05T09:00:00Z", R"({"name":"Amy","dob":"2015-04-01"})")});
+  auto registered = MustAppend(
+      {MakeEvent("c-1", "child.registered", "2026-01-05T09:00:00Z", R"({"name":"Amy","dob":"2015-04-01"})")});
   MustAppend({MakeEvent("c-1", "child.renamed", "2026-01-06T09:00:00Z", R"({"name":"Amelia"})")});
   auto row = store_->GetRow("children", {"c-1"});
   ASSERT_TRUE(row.ok() && row->has_value());
@@ -573,15 +591,17 @@ TEST_P(StoreConformance, RowsMergeNamedColumnsAndTrackTheirEvent) {
   EXPECT_EQ(Column(r, "updated_seq"), "2");
 
   // Removal, and ListRows in key order.
-  MustAppend({MakeEvent("c-1", "entity.added", "2026-01-07T09:00:00Z", R"({"kind":"school","entity_id":"s-2"})"),
-              MakeEvent("c-1", "entity.added", "2026-01-07T09:00:00Z", R"({"kind":"school","entity_id":"s-1"})"),
-              MakeEvent("c-2", "entity.added", "2026-01-07T09:00:00Z", R"({"kind":"school","entity_id":"s-9"})")});
+  MustAppend(
+      {MakeEvent("c-1", "entity.added", "2026-01-07T09:00:00Z", R"({"kind":"school","entity_id":"s-2"})"),
+       MakeEvent("c-1", "entity.added", "2026-01-07T09:00:00Z", R"({"kind":"school","entity_id":"s-1"})"),
+       MakeEvent("c-2", "entity.added", "2026-01-07T09:00:00Z", R"({"kind":"school","entity_id":"s-9"})")});
   auto list = store_->ListRows("entities", "c-1");
   ASSERT_TRUE(list.ok()) << list.status().ToString();
   ASSERT_EQ(list->size(), 2u);
   EXPECT_EQ(Column((*list)[0], "entity_id"), "s-1");
   EXPECT_EQ(Column((*list)[1], "entity_id"), "s-2");
-  MustAppend({MakeEvent("c-1", "entity.removed", "2026-01-08T09:00:00Z", R"({"kind":"school","entity_id":"s-1"})")});
+  MustAppend(
+      {MakeEvent("c-1", "entity.removed", "2026-01-08T09:00:00Z", R"({"kind":"school","entity_id":"s-1"})")});
   list = store_->ListRows("entities", "c-1");
   ASSERT_TRUE(list.ok());
   ASSERT_EQ(list->size(), 1u);
@@ -593,8 +613,8 @@ TEST_P(StoreConformance, RowsMergeNamedColumnsAndTrackTheirEvent) {
 }
 
 TEST_P(StoreConformance, DeadlinesByOwnerTeamAgencyDueDateAndStatus) {
-  auto deadline = [](const std::string& child, const std::string& id, const std::string& due, const std::string& owner,
-                     const std::string& team, const std::string& agency) {
+  auto deadline = [](const std::string& child, const std::string& id, const std::string& due,
+                     const std::string& owner, const std::string& team, const std::string& agency) {
     return MakeEvent(child, "deadline.set", "2026-01-05T09:00:00Z",
                      R"({"deadline_id":")" + id + R"(","due_at":")" + due + R"(","owner":")" + owner +
                          R"(","team":")" + team + R"(","label":"Review the plan"})",
@@ -672,18 +692,31 @@ TEST_P(StoreConformance, ProjectorRowsAreValidatedAgainstTheSchema) {
       {{.table = "users", .columns = {{"child_id", "c-1"}}}, "users"},
       {{.table = "children", .columns = {{"display_name", "A"}, {"child_id", "c-1"}}}, "start with its key"},
       {{.table = "children", .columns = {{"child_id", "c-1"}, {"updated_seq", "9"}}}, "updated_seq"},
-      {{.table = "children", .columns = {{"child_id", "c-1"}, {"date_of_birth", "01/02/2015"}}}, "date_of_birth"},
+      {{.table = "children", .columns = {{"child_id", "c-1"}, {"date_of_birth", "01/02/2015"}}},
+       "date_of_birth"},
       {{.table = "children", .columns = {{"child_id", "c-1"}, {"data", "{nope"}}}, "children.data"},
       {{.table = "children", .columns = {{"child_id", std::nullopt}}}, "child_id"},
       {{.table = "children", .columns = {{"child_id", "c-1"}, {"upn", "x"}, {"upn", "y"}}}, "twice"},
-      {{.table = "entities", .columns = {{"child_id", "c-1"}, {"kind", "k"}}, .key_columns = 2}, "key column"},
+      {{.table = "entities", .columns = {{"child_id", "c-1"}, {"kind", "k"}}, .key_columns = 2},
+       "key column"},
       {{.table = "deadlines", .columns = {{"deadline_id", "d-1"}, {"status", "late"}}}, "status"},
       {{.table = "deadlines", .columns = {{"deadline_id", "d-1"}, {"due_at", "tomorrow"}}}, "due_at"},
       {{.table = "deadlines", .columns = {{"deadline_id", "d-1"}, {"source_event", "e-1"}}}, "source_event"},
-      {{.table = "children", .columns = {{"child_id", "c-1"}, {"shoe_size", "3"}}, .remove = true}, "shoe_size"},
+      {{.table = "children", .columns = {{"child_id", "c-1"}, {"shoe_size", "3"}}, .remove = true},
+       "shoe_size"},
       {{.table = "deadlines", .columns = {{"deadline_id", "d-1"}, {"due_at", ""}}}, "due_at"},
-      {{.table = "entities", .columns = {{"child_id", "c-1"}, {"kind", ""}, {"entity_id", "e"}}, .key_columns = 3},
+      {{.table = "entities",
+        .columns = {{"child_id", "c-1"}, {"kind", ""}, {"entity_id", "e"}},
+        .key_columns = 3},
        "entities.kind is required"},
+      // Well formed, but no such event: only the database's foreign key sees it.
+      {{.table = "deadlines",
+        .columns = {{"deadline_id", "d-1"},
+                    {"child_id", "c-1"},
+                    {"due_at", "2026-02-01T00:00:00Z"},
+                    {"status", "open"},
+                    {"source_event", "0123456789abcdef0123456789abcdef"}}},
+       "projector row 0"},
   };
   const auto before = Counts();
   for (const Case& c : cases) {
@@ -703,18 +736,21 @@ TEST_P(StoreConformance, BlankOptionalColumnsAndRemovalsCarryingColumns) {
   Projector projector = [](const Event& e, StateReader&, std::vector<Row>* rows) {
     if (e.type == "child.registered") {
       rows->push_back({.table = "children",
-                       .columns = {{"child_id", e.child_id}, {"display_name", ""}, {"date_of_birth", ""},
-                                   {"framework_id", ""}, {"data", ""}}});
-      rows->push_back({.table = "entities",
-                       .columns = {{"child_id", e.child_id}, {"kind", "case"}, {"entity_id", "current"},
-                                   {"data", "{}"}},
-                       .key_columns = 3});
+                       .columns = {{"child_id", e.child_id},
+                                   {"display_name", ""},
+                                   {"date_of_birth", ""},
+                                   {"framework_id", ""},
+                                   {"data", ""}}});
+      rows->push_back(
+          {.table = "entities",
+           .columns = {{"child_id", e.child_id}, {"kind", "case"}, {"entity_id", "current"}, {"data", "{}"}},
+           .key_columns = 3});
     } else {
-      rows->push_back({.table = "entities",
-                       .columns = {{"child_id", e.child_id}, {"kind", "case"}, {"entity_id", "current"},
-                                   {"data", "{}"}},
-                       .key_columns = 3,
-                       .remove = true});
+      rows->push_back(
+          {.table = "entities",
+           .columns = {{"child_id", e.child_id}, {"kind", "case"}, {"entity_id", "current"}, {"data", "{}"}},
+           .key_columns = 3,
+           .remove = true});
     }
     return Status::Ok();
   };
@@ -754,8 +790,9 @@ TEST_P(StoreConformance, GroupCommitUnderEightWriters) {
           events = {MakeEvent("shared", "note.added", "2026-01-06T09:00:00Z"),
                     MakeEvent(child, "test.rejected", "2026-01-06T09:00:00Z")};
         } else {
-          events = {MakeEvent(child, "note.added", "2026-01-06T09:00:00Z", R"({"i":)" + std::to_string(i) + "}"),
-                    MakeEvent("shared", "note.added", "2026-01-06T09:00:00Z")};
+          events = {
+              MakeEvent(child, "note.added", "2026-01-06T09:00:00Z", R"({"i":)" + std::to_string(i) + "}"),
+              MakeEvent("shared", "note.added", "2026-01-06T09:00:00Z")};
           if (i % 5 == 0) events.pop_back();
         }
         auto r = store_->Append(events, projector_);
@@ -877,9 +914,10 @@ TEST_P(StoreConformance, VerifyReportsStateThatDisagreesWithTheProjector) {
   EXPECT_FALSE(report->ok);
   EXPECT_EQ(report->first_bad_event, "");
   ASSERT_EQ(report->state_differences.size(), 1u);
-  EXPECT_NE(report->state_differences[0].find("children [c-1]: display_name is \"Amy\" in the table but \"Someone "
-                                              "else\" on replay"),
-            std::string::npos)
+  EXPECT_NE(
+      report->state_differences[0].find("children [c-1]: display_name is \"Amy\" in the table but \"Someone "
+                                        "else\" on replay"),
+      std::string::npos)
       << report->state_differences[0];
 
   Projector silent = [](const Event&, StateReader&, std::vector<Row>*) { return Status::Ok(); };
@@ -887,7 +925,8 @@ TEST_P(StoreConformance, VerifyReportsStateThatDisagreesWithTheProjector) {
   ASSERT_TRUE(report.ok());
   EXPECT_FALSE(report->ok);
   EXPECT_EQ(report->state_differences.size(), 2u);
-  for (const std::string& d : report->state_differences) EXPECT_NE(d.find("extra row"), std::string::npos) << d;
+  for (const std::string& d : report->state_differences)
+    EXPECT_NE(d.find("extra row"), std::string::npos) << d;
 
   Projector refusing = [](const Event&, StateReader&, std::vector<Row>*) { return InvalidArgument("no"); };
   report = store_->Verify(refusing);
@@ -911,7 +950,8 @@ TEST_P(StoreConformance, EventsAreAppendOnlyInTheDatabaseItself) {
 
 TEST_P(StoreConformance, ReopeningKeepsDataAndSchemaVersion) {
   EXPECT_EQ(store_->SchemaVersion(), 1);
-  auto stored = MustAppend({MakeEvent("c-1", "child.registered", "2026-01-05T09:00:00Z", R"({"name":"Amy"})")});
+  auto stored =
+      MustAppend({MakeEvent("c-1", "child.registered", "2026-01-05T09:00:00Z", R"({"name":"Amy"})")});
   store_.reset();
   for (int i = 0; i < 2; ++i) {
     store_ = OpenStore();
@@ -980,9 +1020,9 @@ INSTANTIATE_TEST_SUITE_P(Backends, ChronologyTest, ::testing::Values(testing::kS
 // Open: URLs and unreachable databases (no database needed)
 
 TEST(StoreOpen, MalformedUrlsAreInvalidArguments) {
-  for (const char* url : {"", "sqlite:", "sqlite://", "mysql://db.example/continuum", ":memory:",
-                          "sqlite::memory:", "postgresql:relative", "postgresql://h/db?no_such_option=1",
-                          "postgres://[::1/db"}) {
+  for (const char* url : {"", "sqlite:", "sqlite://", "mysql://db.example/continuum",
+                          ":memory:", "sqlite::memory:", "postgresql:relative",
+                          "postgresql://h/db?no_such_option=1", "postgres://[::1/db"}) {
     auto s = Open(url);
     ASSERT_FALSE(s.ok()) << url;
     EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument) << url << ": " << s.status().ToString();

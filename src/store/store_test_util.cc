@@ -84,7 +84,8 @@ Status TestDatabase::Connect() {
     return Status::Ok();
   }
   raw_->pg = PQconnectdb(base_url_.c_str());
-  if (PQstatus(raw_->pg) != CONNECTION_OK) return Unavailable(std::string("raw pg: ") + PQerrorMessage(raw_->pg));
+  if (PQstatus(raw_->pg) != CONNECTION_OK)
+    return Unavailable(std::string("raw pg: ") + PQerrorMessage(raw_->pg));
   PQclear(PQexec(raw_->pg, "SET client_min_messages TO warning"));
   PQclear(PQexec(raw_->pg, ("SET search_path TO " + schema_).c_str()));
   return Status::Ok();
@@ -114,8 +115,8 @@ Result<std::vector<RawRow>> TestDatabase::Query(const std::string& sql, const Ra
       if (!stmt) break;  // trailing whitespace
       for (size_t i = 0; i < params.size(); ++i) {
         if (params[i]) {
-          sqlite3_bind_text(stmt, static_cast<int>(i) + 1, params[i]->c_str(), static_cast<int>(params[i]->size()),
-                            SQLITE_TRANSIENT);
+          sqlite3_bind_text(stmt, static_cast<int>(i) + 1, params[i]->c_str(),
+                            static_cast<int>(params[i]->size()), SQLITE_TRANSIENT);
         } else {
           sqlite3_bind_null(stmt, static_cast<int>(i) + 1);
         }
@@ -142,8 +143,9 @@ Result<std::vector<RawRow>> TestDatabase::Query(const std::string& sql, const Ra
   std::vector<const char*> values;
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
   PGresult* res = params.empty() ? PQexec(raw_->pg, sql.c_str())
-                                 : PQexecParams(raw_->pg, NumberPlaceholders(sql).c_str(), static_cast<int>(params.size()),
-                                                nullptr, values.data(), nullptr, nullptr, 0);
+                                 : PQexecParams(raw_->pg, NumberPlaceholders(sql).c_str(),
+                                                static_cast<int>(params.size()), nullptr, values.data(),
+                                                nullptr, nullptr, 0);
   ExecStatusType status = PQresultStatus(res);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     std::string error = PQresultErrorMessage(res);
@@ -154,8 +156,8 @@ Result<std::vector<RawRow>> TestDatabase::Query(const std::string& sql, const Ra
     RawRow row;
     for (int c = 0; c < PQnfields(res); ++c) {
       row.push_back(PQgetisnull(res, r, c) ? std::nullopt
-                                           : std::optional<std::string>(std::string(PQgetvalue(res, r, c),
-                                                                                    PQgetlength(res, r, c))));
+                                           : std::optional<std::string>(
+                                                 std::string(PQgetvalue(res, r, c), PQgetlength(res, r, c))));
     }
     rows.push_back(std::move(row));
   }
@@ -220,10 +222,12 @@ Status TestProjector(const Event& e, StateReader& state, std::vector<Row>* rows)
     r.columns.emplace_back("data", e.payload);
     rows->push_back(std::move(r));
   } else if (e.type == "child.renamed") {
-    rows->push_back({.table = "children", .columns = {{"child_id", e.child_id}, {"display_name", Str(j, "name")}}});
+    rows->push_back(
+        {.table = "children", .columns = {{"child_id", e.child_id}, {"display_name", Str(j, "name")}}});
   } else if (e.type == "note.added" || e.type == "batch.step") {
     const bool note = e.type == "note.added";
-    std::vector<std::string> key = {e.child_id, note ? "note-count" : "batch", note ? "all" : Str(j, "batch")};
+    std::vector<std::string> key = {e.child_id, note ? "note-count" : "batch",
+                                    note ? "all" : Str(j, "batch")};
     const char* field = note ? "count" : "events";
     Result<int64_t> n = Counter(state, "entities", key, field);
     if (!n.ok()) return n.status();
@@ -254,11 +258,13 @@ Status TestProjector(const Event& e, StateReader& state, std::vector<Row>* rows)
     }
     rows->push_back(std::move(r));
   } else if (e.type == "deadline.met") {
-    rows->push_back({.table = "deadlines", .columns = {{"deadline_id", Str(j, "deadline_id")}, {"status", "done"}}});
+    rows->push_back(
+        {.table = "deadlines", .columns = {{"deadline_id", Str(j, "deadline_id")}, {"status", "done"}}});
   } else if (e.type == "test.rejected") {
     return InvalidArgument("the test projector rejects test.rejected events");
   } else if (e.type == "test.bad-row") {
-    rows->push_back({.table = "children", .columns = {{"child_id", e.child_id}, {"favourite_colour", "blue"}}});
+    rows->push_back(
+        {.table = "children", .columns = {{"child_id", e.child_id}, {"favourite_colour", "blue"}}});
   }
   return Status::Ok();
 }

@@ -32,7 +32,7 @@ class TestDatabase {
   ~TestDatabase();
 
   const std::string& backend() const { return backend_; }
-  const std::string& url() const { return url_; }          // for store::Open
+  const std::string& url() const { return url_; }           // for store::Open
   const std::string& sqlite_path() const { return path_; }  // SQLite only
 
   // Raw SQL on a connection of its own, '?' placeholders, values as text.
@@ -67,6 +67,7 @@ Status TestProjector(const Event& e, StateReader& state, std::vector<Row>* rows)
 
 // An event with the given fields and the rest valid.
 Event MakeEvent(const std::string& child_id, const std::string& type, const std::string& occurred_at,
-                const std::string& payload = "{}", const std::string& agency = "school-1", int significance = 0);
+                const std::string& payload = "{}", const std::string& agency = "school-1",
+                int significance = 0);
 
 }  // namespace continuum::store::testing

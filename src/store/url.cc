@@ -17,8 +17,8 @@ std::string Scheme(std::string_view s) {
   std::string scheme;
   for (size_t i = 0; i < colon; ++i) {
     char c = s[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (i > 0 && ((c >= '0' && c <= '9') || c == '+' ||
-                                                                           c == '-' || c == '.'));
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (i > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'));
     if (!ok) return "";
     scheme += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
   }
@@ -52,8 +52,8 @@ Result<StoreUrl> ParseStoreUrl(std::string_view url) {
     out.target = std::string(url);
     return out;
   } else if (!scheme.empty() && url.substr(scheme.size() + 1, 2) == "//") {
-    return InvalidArgument("the database URL " + Quote(RedactUrl(url)) + " has an unknown scheme \"" + scheme +
-                           "\"; " + std::string(kForms));
+    return InvalidArgument("the database URL " + Quote(RedactUrl(url)) + " has an unknown scheme \"" +
+                           scheme + "\"; " + std::string(kForms));
   } else {
     out.target = std::string(url);  // a plain path
   }

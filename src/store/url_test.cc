@@ -25,8 +25,8 @@ TEST(ParseStoreUrl, SqliteForms) {
 }
 
 TEST(ParseStoreUrl, PostgresFormsPassThrough) {
-  for (const char* url : {"postgresql://u@localhost:5432/continuum", "postgres://u:p@db/continuum?sslmode=require",
-                          "postgresql://"}) {
+  for (const char* url : {"postgresql://u@localhost:5432/continuum",
+                          "postgres://u:p@db/continuum?sslmode=require", "postgresql://"}) {
     auto r = ParseStoreUrl(url);
     ASSERT_TRUE(r.ok()) << url;
     EXPECT_EQ(r->backend, Backend::kPostgres);
@@ -40,19 +40,21 @@ TEST(ParseStoreUrl, RefusesWithAClearMessage) {
     const char* mentions;
   };
   for (Case c : {Case{"", "empty"}, Case{"sqlite:", "names no file"}, Case{"sqlite://", "names no file"},
-                 Case{"mysql://h/db", "unknown scheme \"mysql\""}, Case{"https://example.org/db", "unknown scheme"},
-                 Case{":memory:", "in-memory"}, Case{"sqlite::memory:", "in-memory"},
-                 Case{"file:x.db?mode=memory", "URI"}, Case{"postgresql:db", "postgresql://"},
-                 Case{"sqlite:/tmp/a\nb.db", "control character"}}) {
+                 Case{"mysql://h/db", "unknown scheme \"mysql\""},
+                 Case{"https://example.org/db", "unknown scheme"}, Case{":memory:", "in-memory"},
+                 Case{"sqlite::memory:", "in-memory"}, Case{"file:x.db?mode=memory", "URI"},
+                 Case{"postgresql:db", "postgresql://"}, Case{"sqlite:/tmp/a\nb.db", "control character"}}) {
     auto r = ParseStoreUrl(c.url);
     ASSERT_FALSE(r.ok()) << c.url;
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
-    EXPECT_NE(r.status().message().find(c.mentions), std::string::npos) << c.url << ": " << r.status().message();
+    EXPECT_NE(r.status().message().find(c.mentions), std::string::npos)
+        << c.url << ": " << r.status().message();
   }
 }
 
 TEST(RedactUrl, HidesPasswords) {
-  EXPECT_EQ(RedactUrl("postgresql://alice:s3cret@db:5432/continuum"), "postgresql://alice:***@db:5432/continuum");
+  EXPECT_EQ(RedactUrl("postgresql://alice:s3cret@db:5432/continuum"),
+            "postgresql://alice:***@db:5432/continuum");
   EXPECT_EQ(RedactUrl("postgresql://alice@db/continuum"), "postgresql://alice@db/continuum");
   EXPECT_EQ(RedactUrl("postgresql://db/continuum?user=a&password=s3cret&sslmode=require"),
             "postgresql://db/continuum?user=a&password=***&sslmode=require");

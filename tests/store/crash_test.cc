@@ -41,7 +41,7 @@ using continuum::store::Event;
 using continuum::store::testing::MakeEvent;
 using continuum::store::testing::TestProjector;
 
-constexpr int kWriters = 2;            // processes at once
+constexpr int kWriters = 2;  // processes at once
 constexpr int kThreadsPerWriter = 4;
 constexpr int kEventsPerAppend = 3;
 
@@ -59,7 +59,8 @@ constexpr int kEventsPerAppend = 3;
   for (int t = 0; t < kThreadsPerWriter; ++t) {
     threads.emplace_back([&, t] {
       for (long n = 0;; ++n) {
-        const std::string tag = "g" + std::to_string(generation) + "-t" + std::to_string(t) + "-" + std::to_string(n);
+        const std::string tag =
+            "g" + std::to_string(generation) + "-t" + std::to_string(t) + "-" + std::to_string(n);
         const std::string child = "crash-" + std::to_string((generation + t) % 5);
         std::vector<Event> events;
         for (int i = 0; i < kEventsPerAppend; ++i) {
@@ -126,7 +127,8 @@ void Drain(std::vector<Writer>& writers, int ms, Tally* tally) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
   char buf[65536];
   for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     std::vector<pollfd> fds;
     for (const Writer& w : writers) fds.push_back({w.fd, POLLIN, 0});
     int ready = poll(fds.data(), fds.size(), std::max<int>(0, static_cast<int>(left.count())));
@@ -248,7 +250,8 @@ int main(int argc, char** argv) {
   if (integrity.size() != 1 || integrity[0][0] != "ok") {
     fail("PRAGMA integrity_check: " + (integrity.empty() ? std::string("no answer") : integrity[0][0]));
   }
-  if (!RawQuery(path, "PRAGMA foreign_key_check").empty()) fail("PRAGMA foreign_key_check reports violations");
+  if (!RawQuery(path, "PRAGMA foreign_key_check").empty())
+    fail("PRAGMA foreign_key_check reports violations");
 
   // All or nothing: every batch tag has its three events and its row.
   std::map<std::string, std::set<int>> steps;  // tag -> i values present
@@ -268,7 +271,8 @@ int main(int argc, char** argv) {
     batch_rows[row[0]] = row[1];
   }
   for (const auto& [tag, present] : steps) {
-    if (present != std::set<int>{0, 1, 2}) fail("batch " + tag + " is half applied: " + std::to_string(present.size()) + " of 3 events");
+    if (present != std::set<int>{0, 1, 2})
+      fail("batch " + tag + " is half applied: " + std::to_string(present.size()) + " of 3 events");
     if (batch_rows[tag] != R"({"events":3})") fail("batch " + tag + " has entities row " + batch_rows[tag]);
   }
   for (const auto& [tag, data] : batch_rows) {
@@ -309,7 +313,8 @@ int main(int argc, char** argv) {
 
   std::printf("kills:                         %d\n", kills);
   std::printf("writer processes started:      %d\n", generation);
-  std::printf("acknowledged appends:          %zu (%zu events)\n", tally.acknowledged.size(), acknowledged_events);
+  std::printf("acknowledged appends:          %zu (%zu events)\n", tally.acknowledged.size(),
+              acknowledged_events);
   std::printf("acknowledged events missing:   %zu\n", missing);
   std::printf("events present:                %zu in %zu batches (%zu committed but unacknowledged)\n",
               event_tag.size(), steps.size(), unacknowledged_batches);
@@ -321,6 +326,10 @@ int main(int argc, char** argv) {
 
   std::error_code ec;
   if (failures == 0) std::filesystem::remove_all(dir, ec);
-  std::printf("%s\n", failures == 0 ? "PASS" : ("FAILED (" + std::to_string(failures) + " problems; the file is kept in " + dir + ")").c_str());
+  std::printf(
+      "%s\n",
+      failures == 0
+          ? "PASS"
+          : ("FAILED (" + std::to_string(failures) + " problems; the file is kept in " + dir + ")").c_str());
   return failures == 0 ? 0 : 1;
 }

@@ -19,16 +19,16 @@ using testing::RawRow;
 using testing::TestDatabase;
 using testing::TestProjector;
 
-const std::vector<std::string> kEventColumns = {"seq",         "id",         "child_id",     "type",
-                                                "occurred_at", "recorded_at", "author",       "agency",
-                                                "significance", "payload",    "supersedes",   "reason",
-                                                "prev_hash",   "hash"};
+const std::vector<std::string> kEventColumns = {
+    "seq",    "id",           "child_id", "type",       "occurred_at", "recorded_at", "author",
+    "agency", "significance", "payload",  "supersedes", "reason",      "prev_hash",   "hash"};
 
 class TamperTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     if (GetParam() == testing::kPostgres && testing::PostgresTestUrl().empty()) {
-      GTEST_SKIP() << "CONTINUUM_TEST_PG_URL is not set; run under scripts/with-postgres.sh to test PostgreSQL";
+      GTEST_SKIP()
+          << "CONTINUUM_TEST_PG_URL is not set; run under scripts/with-postgres.sh to test PostgreSQL";
     }
     auto db = TestDatabase::Create(GetParam());
     ASSERT_TRUE(db.ok()) << db.status().ToString();
@@ -39,14 +39,18 @@ class TamperTest : public ::testing::TestWithParam<std::string> {
 
     // Twelve events over two children, with a correction, notes, entities
     // and deadlines, in four calls.
-    Append({MakeEvent("c-1", "child.registered", "2026-01-05T09:00:00Z", R"({"name":"Amy","dob":"2015-04-01"})"),
-            MakeEvent("c-2", "child.registered", "2026-01-05T10:00:00Z", R"({"name":"Ben"})"),
-            MakeEvent("c-1", "note.added", "2026-01-06T09:00:00Z", R"({"text":"first"})", "health-3", kSignificant)});
-    Append({MakeEvent("c-1", "deadline.set", "2026-01-07T09:00:00Z",
-                      R"({"deadline_id":"d-1","due_at":"2026-02-01T09:00:00Z","owner":"u-1","team":"eh"})"),
-            MakeEvent("c-1", "entity.added", "2026-01-07T09:30:00Z", R"({"kind":"school","entity_id":"s-1"})"),
-            MakeEvent("c-2", "note.added", "2026-01-08T09:00:00Z", "{}", "police-2", kKey)});
-    auto to_correct = Append({MakeEvent("c-2", "child.renamed", "2026-01-09T09:00:00Z", R"({"name":"Benn"})")});
+    Append(
+        {MakeEvent("c-1", "child.registered", "2026-01-05T09:00:00Z", R"({"name":"Amy","dob":"2015-04-01"})"),
+         MakeEvent("c-2", "child.registered", "2026-01-05T10:00:00Z", R"({"name":"Ben"})"),
+         MakeEvent("c-1", "note.added", "2026-01-06T09:00:00Z", R"({"text":"first"})", "health-3",
+                   kSignificant)});
+    Append(
+        {MakeEvent("c-1", "deadline.set", "2026-01-07T09:00:00Z",
+                   R"({"deadline_id":"d-1","due_at":"2026-02-01T09:00:00Z","owner":"u-1","team":"eh"})"),
+         MakeEvent("c-1", "entity.added", "2026-01-07T09:30:00Z", R"({"kind":"school","entity_id":"s-1"})"),
+         MakeEvent("c-2", "note.added", "2026-01-08T09:00:00Z", "{}", "police-2", kKey)});
+    auto to_correct =
+        Append({MakeEvent("c-2", "child.renamed", "2026-01-09T09:00:00Z", R"({"name":"Benn"})")});
     Event fix = MakeEvent("c-2", "child.renamed", "2026-01-09T09:00:00Z", R"({"name":"Ben"})");
     fix.supersedes = to_correct[0].id;
     fix.reason = "typing error";
@@ -247,11 +251,20 @@ TEST_P(TamperTest, EditingAnyCurrentStateColumnIsDetected) {
     std::vector<std::string> columns;  // every non-key column
   };
   std::vector<Target> targets = {
-      {"children", "child_id = ?", {"c-1"},
-       {"display_name", "date_of_birth", "nhs_number", "upn", "local_id", "framework_id", "data", "updated_seq"}},
-      {"entities", "child_id = ? AND kind = ? AND entity_id = ?", {"c-1", "school", "s-1"}, {"data", "updated_seq"}},
-      {"deadlines", "deadline_id = ?", {"d-1"},
-       {"child_id", "kind", "label", "due_at", "owner", "team", "agency", "status", "source_event", "updated_seq"}},
+      {"children",
+       "child_id = ?",
+       {"c-1"},
+       {"display_name", "date_of_birth", "nhs_number", "upn", "local_id", "framework_id", "data",
+        "updated_seq"}},
+      {"entities",
+       "child_id = ? AND kind = ? AND entity_id = ?",
+       {"c-1", "school", "s-1"},
+       {"data", "updated_seq"}},
+      {"deadlines",
+       "deadline_id = ?",
+       {"d-1"},
+       {"child_id", "kind", "label", "due_at", "owner", "team", "agency", "status", "source_event",
+        "updated_seq"}},
   };
   for (const Target& t : targets) {
     for (const std::string& column : t.columns) {
@@ -299,8 +312,10 @@ TEST_P(TamperTest, MissingAndExtraStateRowsAreDetected) {
   ASSERT_EQ(r.state_differences.size(), 1u);
   EXPECT_NE(r.state_differences[0].find("entities [c-2, gp, g-1]: missing from the table"), std::string::npos)
       << r.state_differences[0];
-  Exec("INSERT INTO entities (child_id, kind, entity_id, data, updated_seq) VALUES ('c-2', 'gp', 'g-1', ?, 12)",
-       {R"({"kind":"gp","entity_id":"g-1"})"});
+  Exec(
+      "INSERT INTO entities (child_id, kind, entity_id, data, updated_seq) VALUES ('c-2', 'gp', 'g-1', ?, "
+      "12)",
+      {R"({"kind":"gp","entity_id":"g-1"})"});
   ExpectClean();
 
   Exec("INSERT INTO children (child_id, display_name, updated_seq) VALUES ('c-ghost', 'Nobody', 3)");

@@ -94,8 +94,8 @@ class PgConnection final : public SqlConnection {
     } else {
       int count = 0;
       std::string text = NumberPlaceholders(sql, &count);
-      res.reset(PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()), nullptr, values.data(), nullptr,
-                             nullptr, 0));
+      res.reset(PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
+                             nullptr, nullptr, 0));
     }
     ExecStatusType status = PQresultStatus(res.get());
     if (status == PGRES_COMMAND_OK) return Status::Ok();
@@ -149,7 +149,8 @@ class PgConnection final : public SqlConnection {
   Status BeginWrite(const RowCallback& on_head) override {
     CONTINUUM_RETURN_IF_ERROR(Script("BEGIN; " + std::string(kReadChainHead) + " FOR UPDATE", on_head));
     if (!PQenterPipelineMode(conn_)) {
-      return Internal("PostgreSQL at " + location_ + ": cannot enter pipeline mode: " + Trim(PQerrorMessage(conn_)));
+      return Internal("PostgreSQL at " + location_ +
+                      ": cannot enter pipeline mode: " + Trim(PQerrorMessage(conn_)));
     }
     pipeline_ = true;
     return Status::Ok();
@@ -164,7 +165,8 @@ class PgConnection final : public SqlConnection {
     if (st.ok()) st = Sync({});
     if (st.ok() && !deferred_error_.ok()) st = deferred_error_;
     if (st.ok() && last_tag_ != "COMMIT") {
-      st = Internal("PostgreSQL at " + location_ + ": COMMIT answered " + last_tag_ + "; nothing was written");
+      st =
+          Internal("PostgreSQL at " + location_ + ": COMMIT answered " + last_tag_ + "; nothing was written");
     }
     deferred_error_ = Status::Ok();
     ExitPipeline();
@@ -192,23 +194,25 @@ class PgConnection final : public SqlConnection {
 
   Result<bool> TableExists(std::string_view table) override {
     bool found = false;
-    Status st = Run("SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?",
-                    {SqlParam::Text(table)}, [&](const SqlRow&) {
-                      found = true;
-                      return Status::Ok();
-                    });
+    Status st = Run(
+        "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?",
+        {SqlParam::Text(table)}, [&](const SqlRow&) {
+          found = true;
+          return Status::Ok();
+        });
     if (!st.ok()) return st;
     return found;
   }
 
   Result<std::vector<std::string>> ListTables() override {
     std::vector<std::string> names;
-    Status st = Run("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
-                    "ORDER BY table_name",
-                    {}, [&](const SqlRow& row) {
-                      names.emplace_back(row.Text(0));
-                      return Status::Ok();
-                    });
+    Status st =
+        Run("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+            "ORDER BY table_name",
+            {}, [&](const SqlRow& row) {
+              names.emplace_back(row.Text(0));
+              return Status::Ok();
+            });
     if (!st.ok()) return st;
     return names;
   }
@@ -233,7 +237,8 @@ class PgConnection final : public SqlConnection {
     deferred_error_ = Status::Ok();
     PQreset(conn_);
     if (PQstatus(conn_) != CONNECTION_OK) {
-      return Unavailable("cannot reconnect to PostgreSQL at " + location_ + ": " + Trim(PQerrorMessage(conn_)));
+      return Unavailable("cannot reconnect to PostgreSQL at " + location_ + ": " +
+                         Trim(PQerrorMessage(conn_)));
     }
     return Configure();
   }
@@ -242,10 +247,11 @@ class PgConnection final : public SqlConnection {
   Status Configure() {
     // Notices ("relation … already exists, skipping") are not for our users;
     // a library does not write to stderr.
-    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        conn_, [](void*, const char*) {}, nullptr);
     if (PQserverVersion(conn_) < 120000) {
-      return Unavailable("PostgreSQL at " + location_ + " is version " + std::to_string(PQserverVersion(conn_)) +
-                         "; Continuum needs 12 or newer");
+      return Unavailable("PostgreSQL at " + location_ + " is version " +
+                         std::to_string(PQserverVersion(conn_)) + "; Continuum needs 12 or newer");
     }
     if (PQsetClientEncoding(conn_, "UTF8") != 0) {
       return Unavailable("PostgreSQL at " + location_ + ": cannot set the client encoding to UTF8");
@@ -272,14 +278,15 @@ class PgConnection final : public SqlConnection {
     const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
     const char* primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
     const char* detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : nullptr;
-    std::string message = "PostgreSQL at " + location_ + ": " + (primary ? primary : Trim(PQerrorMessage(conn_)));
+    std::string message =
+        "PostgreSQL at " + location_ + ": " + (primary ? primary : Trim(PQerrorMessage(conn_)));
     if (detail) message += " (" + std::string(detail) + ")";
     if (PQstatus(conn_) != CONNECTION_OK) return Unavailable(message + "; the connection was lost");
     std::string code = state ? state : "";
     if (code == "23505") return Conflict(message);
     if (code.rfind("23", 0) == 0) return InvalidArgument(message);
-    if (code.rfind("08", 0) == 0 || code.rfind("53", 0) == 0 || code.rfind("57P", 0) == 0 || code == "40001" ||
-        code == "40P01" || code == "55P03") {
+    if (code.rfind("08", 0) == 0 || code.rfind("53", 0) == 0 || code.rfind("57P", 0) == 0 ||
+        code == "40001" || code == "40P01" || code == "55P03") {
       return Unavailable(message);
     }
     return Internal(message);
@@ -297,7 +304,8 @@ class PgConnection final : public SqlConnection {
                        (PQstatus(conn_) != CONNECTION_OK ? "; the connection was lost" : ""));
   }
 
-  Status Send(std::string_view sql, std::span<const SqlParam> params, bool deferred, std::string_view context) {
+  Status Send(std::string_view sql, std::span<const SqlParam> params, bool deferred,
+              std::string_view context) {
     std::string name;
     if (auto it = prepared_.find(std::string(sql)); it != prepared_.end()) {
       name = it->second;
@@ -324,8 +332,8 @@ class PgConnection final : public SqlConnection {
     } else {
       int count = 0;
       std::string text = NumberPlaceholders(sql, &count);
-      sent = PQsendQueryParams(conn_, text.c_str(), static_cast<int>(params.size()), nullptr, values.data(), nullptr,
-                               nullptr, 0);
+      sent = PQsendQueryParams(conn_, text.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
+                               nullptr, nullptr, 0);
     }
     if (!sent) return SendFailed();
     pending_.push_back({deferred, std::string(context), ""});

@@ -18,6 +18,10 @@ class SqliteRow final : public SqlRow {
     if (!p) return {};
     return {reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(stmt_, column))};
   }
+  int64_t Int(int column) const override {
+    return sqlite3_column_type(stmt_, column) == SQLITE_INTEGER ? sqlite3_column_int64(stmt_, column)
+                                                                : SqlRow::Int(column);
+  }
 
  private:
   sqlite3_stmt* stmt_;
@@ -110,12 +114,13 @@ class SqliteConnection final : public SqlConnection {
 
   Result<std::vector<std::string>> ListTables() override {
     std::vector<std::string> names;
-    Status st = Run("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-                    "ORDER BY name",
-                    {}, [&](const SqlRow& row) {
-                      names.emplace_back(row.Text(0));
-                      return Status::Ok();
-                    });
+    Status st =
+        Run("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+            "ORDER BY name",
+            {}, [&](const SqlRow& row) {
+              names.emplace_back(row.Text(0));
+              return Status::Ok();
+            });
     if (!st.ok()) return st;
     return names;
   }
@@ -133,8 +138,9 @@ class SqliteConnection final : public SqlConnection {
       return Status::Ok();
     }));
     if (mode != "wal") {
-      return Unavailable("SQLite database " + location_ + ": could not switch to WAL journaling (the journal mode is " +
-                         mode + "); the file system may not support shared memory");
+      return Unavailable("SQLite database " + location_ +
+                         ": could not switch to WAL journaling (the journal mode is " + mode +
+                         "); the file system may not support shared memory");
     }
     CONTINUUM_RETURN_IF_ERROR(Script("PRAGMA synchronous = FULL"));
     CONTINUUM_RETURN_IF_ERROR(Script("PRAGMA foreign_keys = ON"));
@@ -201,11 +207,12 @@ class SqliteBackend final : public SqlBackend {
 
   Result<std::unique_ptr<SqlConnection>> Connect() override {
     if (sqlite3_libversion_number() < 3037000) {
-      return Internal(std::string("SQLite 3.37 or newer is needed (STRICT tables); this is ") + sqlite3_libversion());
+      return Internal(std::string("SQLite 3.37 or newer is needed (STRICT tables); this is ") +
+                      sqlite3_libversion());
     }
     sqlite3* db = nullptr;
-    int rc = sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             nullptr);
+    int rc = sqlite3_open_v2(path_.c_str(), &db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
       std::string message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
       sqlite3_close_v2(db);

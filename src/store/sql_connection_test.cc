@@ -1,0 +1,144 @@
+// The backend connections beneath the Store: deferred (pipelined)
+// statements, whose errors must never be lost, on both backends.
+#include <gtest/gtest.h>
+
+#include "store/postgres/postgres_store.h"
+#include "store/sql.h"
+#include "store/sql_store.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store/store_test_util.h"
+
+namespace continuum::store::internal {
+namespace {
+
+class SqlConnectionTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == testing::kPostgres && testing::PostgresTestUrl().empty()) {
+      GTEST_SKIP()
+          << "CONTINUUM_TEST_PG_URL is not set; run under scripts/with-postgres.sh to test PostgreSQL";
+    }
+    auto db = testing::TestDatabase::Create(GetParam());
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    db_ = std::move(*db);
+    if (GetParam() == testing::kSqlite) {
+      backend_ = MakeSqliteBackend(db_->sqlite_path());
+    } else {
+      auto b = MakePostgresBackend(db_->url());
+      ASSERT_TRUE(b.ok()) << b.status().ToString();
+      backend_ = std::move(*b);
+    }
+    auto c = backend_->Connect();
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    conn_ = std::move(*c);
+    auto version = Migrate(*backend_, *conn_);
+    ASSERT_TRUE(version.ok()) << version.status().ToString();
+  }
+
+  int64_t HeadSeq() {
+    int64_t seq = -1;
+    Status st = conn_->Run(SqlConnection::kReadChainHead, {}, [&](const SqlRow& row) {
+      seq = row.Int(0);
+      return Status::Ok();
+    });
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return seq;
+  }
+
+  Status Begin() {
+    return conn_->BeginWrite([](const SqlRow&) { return Status::Ok(); });
+  }
+
+  // A statement that always fails: chain_head has one row, id 1.
+  Status DeferDuplicate() {
+    return conn_->Defer("INSERT INTO chain_head (id, seq, hash) VALUES (1, 0, 'x')", {}, "the duplicate");
+  }
+
+  std::unique_ptr<testing::TestDatabase> db_;
+  std::unique_ptr<SqlBackend> backend_;
+  std::unique_ptr<SqlConnection> conn_;
+};
+
+TEST_P(SqlConnectionTest, ADeferredErrorComesBackWithItsContext) {
+  ASSERT_TRUE(Begin().ok());
+  Status deferred = DeferDuplicate();
+  Status flushed = conn_->Flush();
+  // SQLite runs it at once; PostgreSQL reports it at the flush. Either way once.
+  Status error = deferred.ok() ? flushed : deferred;
+  ASSERT_FALSE(error.ok());
+  EXPECT_TRUE(deferred.ok() || flushed.ok());
+  EXPECT_EQ(error.code(), StatusCode::kConflict) << error.ToString();
+  EXPECT_EQ(error.message().rfind("the duplicate: ", 0), 0u) << error.message();
+  conn_->RollbackQuietly();
+  EXPECT_TRUE(conn_->Usable());
+  EXPECT_EQ(HeadSeq(), 0);
+}
+
+TEST_P(SqlConnectionTest, ReadsSeeDeferredWritesAndAnIgnoredErrorStillReachesFlush) {
+  ASSERT_TRUE(Begin().ok());
+  ASSERT_TRUE(conn_->Defer("UPDATE chain_head SET seq = ? WHERE id = 1", {SqlParam::Int(5)}, "update").ok());
+  EXPECT_EQ(HeadSeq(), 5);
+  Status deferred = DeferDuplicate();
+  Status read = conn_->Run("SELECT 1", {}, {});
+  Status flushed = conn_->Flush();
+  if (deferred.ok()) {
+    EXPECT_FALSE(read.ok()) << "the read shares the failed segment";
+    EXPECT_FALSE(flushed.ok()) << "Flush must report the deferred error even after the read did";
+    EXPECT_NE(flushed.message().find("the duplicate"), std::string::npos) << flushed.message();
+  }
+  EXPECT_TRUE(conn_->Flush().ok()) << "reported once";
+  conn_->RollbackQuietly();
+  EXPECT_EQ(HeadSeq(), 0);
+}
+
+TEST_P(SqlConnectionTest, ADeferredErrorIsNeverCommittedPastUnnoticed) {
+  ASSERT_TRUE(Begin().ok());
+  ASSERT_TRUE(conn_->Run("UPDATE chain_head SET seq = 7 WHERE id = 1", {}, {}).ok());
+  Status deferred = DeferDuplicate();
+  if (!deferred.ok()) {
+    // Reported at once (SQLite): only the failed statement was undone, and
+    // the caller, told, may still commit the rest.
+    EXPECT_NE(deferred.message().find("the duplicate"), std::string::npos) << deferred.message();
+    ASSERT_TRUE(conn_->Commit().ok());
+    EXPECT_EQ(HeadSeq(), 7);
+    return;
+  }
+  // Pipelined (PostgreSQL): COMMIT must fail with it, and nothing is written.
+  Status committed = conn_->Commit();
+  EXPECT_FALSE(committed.ok());
+  EXPECT_NE(committed.message().find("the duplicate"), std::string::npos) << committed.message();
+  conn_->RollbackQuietly();
+  EXPECT_EQ(HeadSeq(), 0);
+}
+
+TEST_P(SqlConnectionTest, ManyDeferredStatementsAllApply) {
+  ASSERT_TRUE(Begin().ok());
+  for (int v = 1000; v < 1300; ++v) {
+    ASSERT_TRUE(
+        conn_
+            ->Defer("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    {SqlParam::Int(v), SqlParam::Text("test"), SqlParam::Text("2026-01-01T00:00:00Z")},
+                    "insert")
+            .ok());
+  }
+  ASSERT_TRUE(conn_->Flush().ok());
+  int64_t n = 0;
+  ASSERT_TRUE(conn_
+                  ->Run("SELECT count(*) FROM schema_migrations", {},
+                        [&](const SqlRow& row) {
+                          n = row.Int(0);
+                          return Status::Ok();
+                        })
+                  .ok());
+  EXPECT_EQ(n, 301);
+  ASSERT_TRUE(conn_->Commit().ok());
+  auto rows = db_->Count("schema_migrations");
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(*rows, 301);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, SqlConnectionTest, ::testing::Values(testing::kSqlite, testing::kPostgres),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace continuum::store::internal
