@@ -7,6 +7,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "core/file.h"
 #include "cli/cli.h"
 #include "core/json_text.h"
 #include "threshold/observations_json.h"
@@ -204,7 +205,7 @@ int Run(const Globals& g, const AssessOptions& o) {
     if (o.input != "-") return Fail(InvalidArgument("--batch reads standard input; do not name a file"));
     return RunBatch(**fw);
   }
-  auto text = ReadInput(o.input, threshold::kMaxObservationBytes);
+  auto text = ReadFileLimited(o.input, threshold::kMaxObservationBytes);
   if (!text.ok()) return Fail(text.status());
   threshold::ObservationParser parser;
   auto obs = parser.Parse(*text);

@@ -1,3 +1,4 @@
+#include "core/file.h"
 #include "cli/case_support.h"
 
 #include <sodium.h>
@@ -94,7 +95,7 @@ std::string NewId(const char* prefix) {
 Result<nlohmann::json> ReadFields(const std::string& path) {
   using nlohmann::json;
   constexpr size_t kMaxInput = 1u << 20;
-  auto text = ReadInput(path, kMaxInput);
+  auto text = ReadFileLimited(path, kMaxInput);
   if (!text.ok()) return text.status();
   json j = json::parse(*text, nullptr, false);
   if (j.is_discarded()) {

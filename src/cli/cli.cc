@@ -74,27 +74,5 @@ Result<std::shared_ptr<const framework::Framework>> ResolveFramework(const Globa
   return fw;
 }
 
-Result<std::string> ReadInput(const std::string& path, size_t limit) {
-  FILE* f = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
-  if (!f) return NotFound(path + ": cannot open file");
-  std::error_code ec;
-  if (path != "-" && fs::is_directory(path, ec)) {
-    std::fclose(f);
-    return InvalidArgument(path + ": is a directory, not a file");
-  }
-  std::string text;
-  char buf[65536];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) {
-    text.append(buf, n);
-    if (text.size() > limit) {
-      if (f != stdin) std::fclose(f);
-      return InvalidArgument((path == "-" ? std::string("standard input") : path) +
-                             ": input is larger than " + std::to_string(limit >> 10) + " KiB");
-    }
-  }
-  if (f != stdin) std::fclose(f);
-  return text;
-}
 
 }  // namespace continuum::cli

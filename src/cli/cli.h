@@ -41,8 +41,6 @@ Result<std::shared_ptr<const framework::Framework>> ResolveFramework(const Globa
                                                                     const std::string& id_or_path);
 bool IsFrameworkPath(const std::string& id_or_path);
 
-// Reads a file, or stdin for "-", refusing more than `limit` bytes.
-Result<std::string> ReadInput(const std::string& path, size_t limit);
 
 void AddFrameworksListCommand(CLI::App& frameworks, Globals& g);
 void AddFrameworksShowCommand(CLI::App& frameworks, Globals& g);

@@ -1,5 +1,7 @@
 #include "core/calendar.h"
 
+#include "core/file.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -294,24 +296,11 @@ std::optional<int> ReadYear(Diagnostics& d, const Entry& e) {
   return y;
 }
 
-Result<std::string> ReadWholeFile(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return InvalidArgument(path + ": is a directory, not a file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound(path + ": cannot open file");
-  std::string text;
-  char buf[65536];
-  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-    text.append(buf, static_cast<size_t>(in.gcount()));
-    if (text.size() > kMaxCalendarBytes) return InvalidArgument(path + ": file is larger than 1 MiB");
-  }
-  return text;
-}
 
 }  // namespace
 
 Result<HolidayCalendar> HolidayCalendar::LoadFile(const std::string& path) {
-  Result<std::string> text = ReadWholeFile(path);
+  Result<std::string> text = ReadFileLimited(path, kMaxCalendarBytes);
   if (!text.ok()) return text.status();
   return Load(*text, path);
 }

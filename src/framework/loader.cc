@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/file.h"
 #include "framework/framework.h"
 #include "framework/pathway_loader.h"
 #include "framework/yaml_reader.h"
@@ -587,21 +588,6 @@ class Loader {
   std::set<std::string> domain_ids_;
 };
 
-Result<std::string> ReadWholeFile(const std::string& path, size_t limit) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return InvalidArgument(path + ": is a directory, not a file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound(path + ": cannot open file");
-  std::string text;
-  char buf[65536];
-  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-    text.append(buf, static_cast<size_t>(in.gcount()));
-    if (text.size() > limit) {
-      return InvalidArgument(path + ": file is larger than " + std::to_string(limit >> 20) + " MiB");
-    }
-  }
-  return text;
-}
 
 Status CheckText(std::string_view text, std::string_view file_name) {
   if (text.size() > kMaxFrameworkBytes) {
@@ -736,7 +722,7 @@ Result<Concepts> LoadConcepts(std::string_view text, std::string_view file_name)
 }
 
 Result<Concepts> LoadConceptsFile(const std::string& path) {
-  auto text = ReadWholeFile(path, kMaxFrameworkBytes);
+  auto text = ReadFileLimited(path, kMaxFrameworkBytes);
   if (!text.ok()) return text.status();
   return LoadConcepts(*text, path);
 }
@@ -772,7 +758,7 @@ Result<Framework> LoadFramework(std::string_view text, std::string_view file_nam
 }
 
 Result<Framework> LoadFrameworkFile(const std::string& path, const Concepts& concepts) {
-  auto text = ReadWholeFile(path, kMaxFrameworkBytes);
+  auto text = ReadFileLimited(path, kMaxFrameworkBytes);
   if (!text.ok()) return text.status();
   return LoadFramework(*text, path, concepts);
 }

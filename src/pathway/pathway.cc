@@ -469,8 +469,7 @@ Result<store::Event> PrepareCorrection(const Framework& fw, const store::Event& 
 
 namespace {
 
-store::Row EntityRow(const std::string& child, const std::string& kind, const std::string& id, const json& data,
-                     int64_t seq) {
+store::Row EntityRow(const std::string& child, const std::string& kind, const std::string& id, const json& data) {
   return store::Row{"entities",
                     {{"child_id", child}, {"kind", kind}, {"entity_id", id}, {"data", data.dump()}},
                     3};
@@ -487,10 +486,6 @@ Result<std::optional<json>> ReadEntity(store::StateReader& r, const std::string&
   return std::optional<json>();
 }
 
-Result<std::optional<store::Row>> ReadDeadline(store::StateReader& r, const std::string& id) {
-  return r.Get("deadlines", {id});
-}
-
 std::string Col(const store::Row& row, const std::string& name) {
   for (const auto& [c, v] : row.columns) {
     if (c == name) return v.value_or("");
@@ -502,8 +497,7 @@ std::optional<std::string> NonEmpty(const std::string& v) {
   return v.empty() ? std::nullopt : std::optional<std::string>(v);
 }
 
-store::Row DeadlineRow(const std::string& child, const json& d, const std::string& status, const std::string& source,
-                       int64_t seq) {
+store::Row DeadlineRow(const std::string& child, const json& d, const std::string& status, const std::string& source) {
   return store::Row{"deadlines",
                     {{"deadline_id", d.value("id", "")},
                      {"child_id", child},
@@ -542,7 +536,7 @@ Status Project(const store::Event& e, store::StateReader& reader, std::vector<st
                                 {"framework_id", state.framework},
                                 {"data", fields.dump()}},
                                1});
-    rows->push_back(EntityRow(e.child_id, "case", "current", state.ToJson(), e.seq));
+    rows->push_back(EntityRow(e.child_id, "case", "current", state.ToJson()));
     return Status::Ok();
   }
   if (!*current) return NotFound("child '" + e.child_id + "' is not registered");
@@ -564,7 +558,7 @@ Status Project(const store::Event& e, store::StateReader& reader, std::vector<st
       rows->push_back(std::move(row));
     }
     rows->push_back(EntityRow(e.child_id, "correction", e.id,
-                              json{{"supersedes", e.supersedes}, {"reason", e.reason}, {"fields", fields}}, e.seq));
+                              json{{"supersedes", e.supersedes}, {"reason", e.reason}, {"fields", fields}}));
     return Status::Ok();
   }
 
@@ -584,7 +578,7 @@ Status Project(const store::Event& e, store::StateReader& reader, std::vector<st
     rows->push_back(store::Row{"deadlines", {{"deadline_id", id}, {"status", std::string(status)}}, 1});
   };
   for (const auto& id : pw.value("completes", json::array())) {
-    auto d = ReadDeadline(reader, id.get<std::string>());
+    auto d = reader.Get("deadlines", {id.get<std::string>()});
     if (!d.ok()) return d.status();
     if (!*d || Col(**d, "status") != "open") continue;
     set_status(id.get<std::string>(), "done");
@@ -597,7 +591,7 @@ Status Project(const store::Event& e, store::StateReader& reader, std::vector<st
     state.open_deadlines.clear();
   }
   for (const auto& d : pw.value("deadlines", json::array())) {
-    rows->push_back(DeadlineRow(e.child_id, d, "open", e.id, e.seq));
+    rows->push_back(DeadlineRow(e.child_id, d, "open", e.id));
     std::string id = d.value("id", "");
     if (std::find(state.open_deadlines.begin(), state.open_deadlines.end(), id) == state.open_deadlines.end()) {
       state.open_deadlines.push_back(id);
@@ -613,17 +607,17 @@ Status Project(const store::Event& e, store::StateReader& reader, std::vector<st
     state.level = fields.value("decided_level", state.level);
     if (fields.contains("facts")) state.facts = fields["facts"].get<std::vector<std::string>>();
     record["override"] = fields.value("decided_level", 0) != fields.value("suggested_level", 0);
-    rows->push_back(EntityRow(e.child_id, "level_decision", e.id, record, e.seq));
+    rows->push_back(EntityRow(e.child_id, "level_decision", e.id, record));
   } else if (t == "request.decided") {
     state.level = fields.value("level", state.level);
-    rows->push_back(EntityRow(e.child_id, "request", ep, record, e.seq));
+    rows->push_back(EntityRow(e.child_id, "request", ep, record));
   } else if (t.rfind("consent.", 0) == 0) {
-    rows->push_back(EntityRow(e.child_id, "consent", e.id, record, e.seq));
+    rows->push_back(EntityRow(e.child_id, "consent", e.id, record));
   } else if (t == "assessment.started" || t == "assessment.completed") {
-    rows->push_back(EntityRow(e.child_id, "assessment", ep, record, e.seq));
+    rows->push_back(EntityRow(e.child_id, "assessment", ep, record));
   } else if (t == "plan.agreed" || t == "step_down.final_meeting") {
     if (fields.contains("lead_professional")) state.lead_professional = fields["lead_professional"].get<std::string>();
-    rows->push_back(EntityRow(e.child_id, "plan", ep, record, e.seq));
+    rows->push_back(EntityRow(e.child_id, "plan", ep, record));
   } else if (t == "action.added" || t == "action.updated") {
     std::string id = fields.value("action_id", "");
     auto existing = ReadEntity(reader, e.child_id, "action", id);
@@ -632,30 +626,30 @@ Status Project(const store::Event& e, store::StateReader& reader, std::vector<st
     for (auto it = fields.begin(); it != fields.end(); ++it) action[it.key()] = *it;
     if (!action.contains("status")) action["status"] = "not_started";
     action["updated_by"] = e.author;
-    rows->push_back(EntityRow(e.child_id, "action", id, action, e.seq));
+    rows->push_back(EntityRow(e.child_id, "action", id, action));
   } else if (t == "team.member_added") {
-    rows->push_back(EntityRow(e.child_id, "team_member", fields.value("member", ""), record, e.seq));
+    rows->push_back(EntityRow(e.child_id, "team_member", fields.value("member", ""), record));
   } else if (t == "team.member_left") {
-    store::Row r = EntityRow(e.child_id, "team_member", fields.value("member", ""), record, e.seq);
+    store::Row r = EntityRow(e.child_id, "team_member", fields.value("member", ""), record);
     r.remove = true;
     rows->push_back(std::move(r));
   } else if (t == "lead_professional.assigned") {
     state.lead_professional = fields.value("lead_professional", "");
     state.lead_service = fields.value("service", "");
   } else if (t == "review.held") {
-    rows->push_back(EntityRow(e.child_id, "review", e.id, record, e.seq));
+    rows->push_back(EntityRow(e.child_id, "review", e.id, record));
   } else if (t == "escalation.raised" || t == "escalation.resolved") {
-    rows->push_back(EntityRow(e.child_id, "escalation", e.id, record, e.seq));
+    rows->push_back(EntityRow(e.child_id, "escalation", e.id, record));
   } else if (t == kPersonAdded) {
-    rows->push_back(EntityRow(e.child_id, "person", fields.value("person_id", ""), record, e.seq));
+    rows->push_back(EntityRow(e.child_id, "person", fields.value("person_id", ""), record));
   } else if (t == kPersonRemoved) {
-    store::Row r = EntityRow(e.child_id, "person", fields.value("person_id", ""), record, e.seq);
+    store::Row r = EntityRow(e.child_id, "person", fields.value("person_id", ""), record);
     r.remove = true;
     rows->push_back(std::move(r));
   } else if (t == "case.closed") {
-    rows->push_back(EntityRow(e.child_id, "closure", ep, record, e.seq));
+    rows->push_back(EntityRow(e.child_id, "closure", ep, record));
   }
-  rows->push_back(EntityRow(e.child_id, "case", "current", state.ToJson(), e.seq));
+  rows->push_back(EntityRow(e.child_id, "case", "current", state.ToJson()));
   return Status::Ok();
 }
 
