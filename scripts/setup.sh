@@ -9,8 +9,12 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev libsimdjson-dev libcli11-dev
   libboost-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
-  libsqlite3-dev sqlite3 libpq-dev postgresql-15 libsodium-dev
+  libsqlite3-dev sqlite3 libpq-dev postgresql-15 libsodium-dev libcsv-dev liboath-dev
+  wrk nginx-light python3-yaml
 )
+# Node.js and npm for the API document's lint (tests) unless a Node.js with
+# npm is already present (e.g. from another source than Debian).
+if ! command -v npm >/dev/null; then packages+=(nodejs npm); fi
 if [[ "${CONTINUUM_SETUP_EXTRA:-}" != "" ]]; then
   read -r -a extra <<<"$CONTINUUM_SETUP_EXTRA"
   packages+=("${extra[@]}")

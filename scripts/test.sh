@@ -13,8 +13,8 @@ status=0
 fuzz_seconds=${CONTINUUM_FUZZ_SECONDS:-20}
 if CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
      -DCONTINUUM_FUZZ=ON -DCONTINUUM_TESTS=OFF -DCONTINUUM_BENCH=OFF >/dev/null &&
-   cmake --build build-fuzz --target fuzz_framework_loader fuzz_observations >/dev/null; then
-  for target in framework_loader observations; do
+   cmake --build build-fuzz --target fuzz_framework_loader fuzz_observations fuzz_http_request >/dev/null; then
+  for target in framework_loader observations http_request; do
     work=$(mktemp -d)
     cp -r "fuzz/corpus/$target/." "$work/"
     if ./build-fuzz/fuzz_$target -max_total_time="$fuzz_seconds" -max_len=65536 -timeout=10 \

@@ -70,5 +70,7 @@ void AddDueCommand(CLI::App& app, Globals& g);
 void AddVerifyCommand(CLI::App& app, Globals& g);
 void AddImportCommand(CLI::App& app, Globals& g);
 void AddDemoCommand(CLI::App& app, Globals& g);
+void AddServeCommand(CLI::App& app, Globals& g);
+void AddAccountCommands(CLI::App& app, Globals& g);
 
 }  // namespace continuum::cli

@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
   AddVerifyCommand(app, g);
   AddImportCommand(app, g);
   AddDemoCommand(app, g);
+  AddServeCommand(app, g);
+  AddAccountCommands(app, g);
 
   try {
     app.parse(argc, argv);

@@ -337,7 +337,11 @@ Result<store::Event> Prepare(const Framework& fw, const HolidayCalendar& calenda
   if (!division.ok()) return division.status();
   for (const auto& c : t->require) {
     if (!c.when.empty() && !Matches(c.when, cmd.fields, state)) continue;
-    auto refuse = [&]() { return InvalidArgument("transition '" + t->id + "' (" + c.source + "): " + c.message); };
+    auto refuse = [&]() {
+      const std::string& field = c.field.empty() ? c.date_field : c.field;
+      return InvalidArgument("transition '" + t->id + "' (" + c.source + "): " + c.message +
+                             (field.empty() ? "" : " (field '" + field + "')"));
+    };
     if (!c.field.empty()) {
       auto it = cmd.fields.find(c.field);
       if (it == cmd.fields.end() || it->is_null()) return refuse();
@@ -515,6 +519,8 @@ store::Row DeadlineRow(const std::string& child, const json& d, const std::strin
 }  // namespace
 
 Status Project(const store::Event& e, store::StateReader& reader, std::vector<store::Row>* rows) {
+  // The audit trail shares the log but changes no case state.
+  if (e.type.rfind(store::kAuditPrefix, 0) == 0) return Status::Ok();
   json payload = json::parse(e.payload, nullptr, false);
   if (!payload.is_object()) return InvalidArgument("event payload is not a JSON object");
   const json fields = payload.value("fields", json::object());
@@ -612,6 +618,7 @@ Status Project(const store::Event& e, store::StateReader& reader, std::vector<st
     state.level = fields.value("level", state.level);
     rows->push_back(EntityRow(e.child_id, "request", ep, record));
   } else if (t.rfind("consent.", 0) == 0) {
+    record["type"] = t;  // given, withdrawn or overridden: the access policy reads it
     rows->push_back(EntityRow(e.child_id, "consent", e.id, record));
   } else if (t == "assessment.started" || t == "assessment.completed") {
     rows->push_back(EntityRow(e.child_id, "assessment", ep, record));

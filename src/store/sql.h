@@ -66,6 +66,12 @@ class SqlConnection {
   // Statements without parameters, separated by ';' (migrations,
   // transaction control), in one round trip.
   virtual Status Script(std::string_view sql) = 0;
+  // One INSERT, UPDATE or DELETE (without RETURNING): how many rows it
+  // changed. An upsert counts the row it inserted or updated.
+  virtual Result<int64_t> RunCountingChanges(std::string_view sql, std::span<const SqlParam> params) = 0;
+  Result<int64_t> RunCountingChanges(std::string_view sql, std::initializer_list<SqlParam> params) {
+    return RunCountingChanges(sql, std::span<const SqlParam>(params.begin(), params.size()));
+  }
 
   // A statement whose outcome is not needed at once. A backend may send it
   // without waiting (PostgreSQL pipelines it inside a write transaction); its
@@ -87,6 +93,11 @@ class SqlConnection {
   virtual Status BeginSnapshot() = 0;
   // A transaction holding the lock that serialises schema migrations.
   virtual Status BeginMigration() = 0;
+  // A short read-write transaction over the mutable tables (the directory)
+  // that does not lock the chain head. SQLite takes its one write lock at
+  // once (waiting up to the busy timeout), so that a read followed by a
+  // write cannot fail on a stale snapshot; PostgreSQL runs at READ COMMITTED.
+  virtual Status BeginUpdate() = 0;
   virtual Status Commit() { return Script("COMMIT"); }
   // Ends any open transaction, ignoring errors (after a failure).
   virtual void RollbackQuietly() = 0;

@@ -112,6 +112,8 @@ TEST_P(SqlConnectionTest, ADeferredErrorIsNeverCommittedPastUnnoticed) {
 }
 
 TEST_P(SqlConnectionTest, ManyDeferredStatementsAllApply) {
+  auto before = db_->Count("schema_migrations");  // one row per migration
+  ASSERT_TRUE(before.ok());
   ASSERT_TRUE(Begin().ok());
   for (int v = 1000; v < 1300; ++v) {
     ASSERT_TRUE(
@@ -130,11 +132,46 @@ TEST_P(SqlConnectionTest, ManyDeferredStatementsAllApply) {
                           return Status::Ok();
                         })
                   .ok());
-  EXPECT_EQ(n, 301);
+  EXPECT_EQ(n, *before + 300);
   ASSERT_TRUE(conn_->Commit().ok());
   auto rows = db_->Count("schema_migrations");
   ASSERT_TRUE(rows.ok());
-  EXPECT_EQ(*rows, 301);
+  EXPECT_EQ(*rows, *before + 300);
+}
+
+TEST_P(SqlConnectionTest, RunCountingChangesCountsRowsWrittenInAndOutOfTransactions) {
+  auto insert = [&](const char* key) {
+    return conn_->RunCountingChanges(
+        "INSERT INTO login_throttle (key, failures, window_start, locked_until) VALUES (?, 1, ?, '')",
+        {SqlParam::Text(key), SqlParam::Text("2026-01-01T00:00:00Z")});
+  };
+  for (const char* key : {"a", "b", "c"}) {
+    auto n = insert(key);
+    ASSERT_TRUE(n.ok()) << n.status().ToString();
+    EXPECT_EQ(*n, 1);
+  }
+  auto all = conn_->RunCountingChanges("UPDATE login_throttle SET failures = failures + 1", {});
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(*all, 3);
+  auto none = conn_->RunCountingChanges("DELETE FROM login_throttle WHERE key = ?", {SqlParam::Text("zzz")});
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_EQ(*none, 0);
+
+  // Inside a write transaction (pipelined on PostgreSQL) and an update one.
+  ASSERT_TRUE(Begin().ok());
+  auto two = conn_->RunCountingChanges("DELETE FROM login_throttle WHERE key IN (?, ?)",
+                                       {SqlParam::Text("a"), SqlParam::Text("b")});
+  ASSERT_TRUE(two.ok()) << two.status().ToString();
+  EXPECT_EQ(*two, 2);
+  ASSERT_TRUE(conn_->Commit().ok());
+  ASSERT_TRUE(conn_->BeginUpdate().ok());
+  auto one = conn_->RunCountingChanges("DELETE FROM login_throttle", {});
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  EXPECT_EQ(*one, 1);
+  ASSERT_TRUE(conn_->Commit().ok());
+  auto rows = db_->Count("login_throttle");
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(*rows, 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SqlConnectionTest, ::testing::Values(testing::kSqlite, testing::kPostgres),

@@ -28,6 +28,15 @@ constexpr std::string_view kEventColumns =
     "e.payload, e.supersedes, e.reason, e.prev_hash, e.hash";
 // The id of the event correcting e (the unique index on supersedes allows one).
 constexpr std::string_view kSupersededBy = "(SELECT c.id FROM events c WHERE c.supersedes = e.id)";
+// Audit records and everything else ('/' follows '.'). Written as literals,
+// exactly as the partial indexes of migration 2 write them, so that the
+// databases use those indexes.
+constexpr std::string_view kIsAudit = "(e.type >= 'audit.' AND e.type < 'audit/')";
+constexpr std::string_view kIsNotAudit = "(e.type < 'audit.' OR e.type >= 'audit/')";
+static_assert(kAuditPrefix == "audit.");
+// SearchChildren: the longest text searched for, and the most rows returned.
+constexpr size_t kMaxSearchTextBytes = 200;
+constexpr size_t kMaxSearchResults = 200;
 
 Event ReadEvent(const SqlRow& row) {
   Event e;
@@ -193,6 +202,13 @@ Status CheckIdentifierList(std::string_view field, const std::vector<std::string
   return Status::Ok();
 }
 
+// A LIMIT value.
+int64_t SqlLimit(size_t limit) {
+  return limit > static_cast<size_t>(std::numeric_limits<int64_t>::max())
+             ? std::numeric_limits<int64_t>::max()
+             : static_cast<int64_t>(limit);
+}
+
 Status CheckBound(std::string_view field, const std::string& value) {
   if (!value.empty() && !IsTimeBound(value)) {
     return InvalidArgument(std::string(field) + " " + Quote(value) +
@@ -307,6 +323,7 @@ SqlStore::SqlStore(std::unique_ptr<SqlBackend> backend, std::unique_ptr<SqlConne
                    int schema_version)
     : backend_(std::move(backend)),
       pool_(backend_.get(), kMaxIdlePoolConnections),
+      directory_(&pool_),
       writer_conn_(std::move(writer)),
       schema_version_(schema_version),
       writer_(std::make_unique<GroupCommitWriter>(
@@ -550,6 +567,9 @@ Result<std::vector<Event>> SqlStore::Chronology(const ChronologyQuery& q) {
       }
     }
     sql += ")";
+  } else {
+    // The audit trail is read through Audit, or by naming its types.
+    sql += " AND " + std::string(kIsNotAudit);
   }
   if (q.min_significance > kRoutine) {
     sql += " AND e.significance >= ?";
@@ -567,9 +587,7 @@ Result<std::vector<Event>> SqlStore::Chronology(const ChronologyQuery& q) {
   sql += " ORDER BY e.occurred_at, e.seq";
   if (q.limit > 0) {
     sql += " LIMIT ?";
-    params.push_back(SqlParam::Int(q.limit > static_cast<size_t>(std::numeric_limits<int64_t>::max())
-                                       ? std::numeric_limits<int64_t>::max()
-                                       : static_cast<int64_t>(q.limit)));
+    params.push_back(SqlParam::Int(SqlLimit(q.limit)));
   }
 
   Result<ConnectionPool::Lease> conn = pool_.Acquire();
@@ -629,6 +647,20 @@ Result<std::vector<Row>> SqlStore::ListRows(const std::string& table, const std:
   return rows;
 }
 
+Result<std::vector<Row>> SqlStore::EntitiesOfKind(const std::string& kind) {
+  CONTINUUM_RETURN_IF_ERROR(CheckText("kind", kind, TextRule::kIdentifier, kMaxIdBytes));
+  const TableDef& t = *FindTable("entities");
+  Result<ConnectionPool::Lease> conn = pool_.Acquire();
+  if (!conn.ok()) return conn.status();
+  std::vector<Row> rows;
+  CONTINUUM_RETURN_IF_ERROR((*conn)->Run(SqlFor(t).select_all + " WHERE kind = ? ORDER BY child_id",
+                                         {SqlParam::Text(kind)}, [&](const SqlRow& row) {
+                                           rows.push_back(MakeRow(t, ReadCells(t, row)));
+                                           return Status::Ok();
+                                         }));
+  return rows;
+}
+
 Result<std::vector<Row>> SqlStore::Deadlines(const DeadlineQuery& q) {
   for (const auto& [field, value] : {std::pair<const char*, const std::string&>{"owner", q.owner},
                                      {"team", q.team},
@@ -658,6 +690,169 @@ Result<std::vector<Row>> SqlStore::Deadlines(const DeadlineQuery& q) {
   }
   if (q.open_only) sql += " AND status = 'open'";
   sql += " ORDER BY due_at, deadline_id";
+  Result<ConnectionPool::Lease> conn = pool_.Acquire();
+  if (!conn.ok()) return conn.status();
+  std::vector<Row> rows;
+  CONTINUUM_RETURN_IF_ERROR((*conn)->Run(sql, params, [&](const SqlRow& row) {
+    rows.push_back(MakeRow(t, ReadCells(t, row)));
+    return Status::Ok();
+  }));
+  return rows;
+}
+
+// ---------------------------------------------------------------------------
+// The audit trail and searching children
+
+namespace {
+
+// "audit.*", "audit.login*", "audit.login.*": a prefix of audit types.
+bool IsAuditTypePrefix(std::string_view p) {
+  if (p.substr(0, kAuditPrefix.size()) != kAuditPrefix) return false;
+  if (p.size() == kAuditPrefix.size()) return true;
+  if (p.back() == '.') p.remove_suffix(1);
+  return IsEventType(p);
+}
+
+// The smallest string greater than every string starting with `prefix`
+// (which ends in a printable ASCII character).
+std::string PrefixEnd(std::string prefix) {
+  ++prefix.back();
+  return prefix;
+}
+
+std::string AsciiLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// A LIKE pattern (ESCAPE '\') matching text that contains `text` literally.
+std::string ContainsPattern(std::string_view text) {
+  std::string out = "%";
+  for (char c : text) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "%";
+}
+
+}  // namespace
+
+Result<std::vector<Event>> SqlStore::Audit(const AuditQuery& q) {
+  for (const auto& [field, value] : {std::pair<const char*, const std::string&>{"user", q.user},
+                                     {"agency", q.agency},
+                                     {"child_id", q.child_id}}) {
+    if (!value.empty())
+      CONTINUUM_RETURN_IF_ERROR(CheckText(field, value, TextRule::kIdentifier, kMaxIdBytes));
+  }
+  CONTINUUM_RETURN_IF_ERROR(CheckBound("from", q.from));
+  CONTINUUM_RETURN_IF_ERROR(CheckBound("to", q.to));
+  if (q.types.size() > kMaxQueryTerms) {
+    return InvalidArgument("types lists " + std::to_string(q.types.size()) + " values; at most " +
+                           std::to_string(kMaxQueryTerms) + " are allowed");
+  }
+  if (q.after_seq < 0) {
+    return InvalidArgument("after_seq is " + std::to_string(q.after_seq) + "; it must be 0 or more");
+  }
+
+  std::string sql = "SELECT " + std::string(kEventColumns) + ", " + std::string(kSupersededBy) +
+                    " FROM events e WHERE " + std::string(kIsAudit);
+  std::vector<std::string> owned;  // prefix bounds, kept alive for the parameters
+  owned.reserve(2 * q.types.size());
+  std::vector<SqlParam> params;
+  if (!q.user.empty()) {
+    sql += " AND e.author = ?";
+    params.push_back(SqlParam::Text(q.user));
+  }
+  if (!q.agency.empty()) {
+    sql += " AND e.agency = ?";
+    params.push_back(SqlParam::Text(q.agency));
+  }
+  if (!q.child_id.empty()) {
+    sql += " AND e.child_id = ?";
+    params.push_back(SqlParam::Text(q.child_id));
+  }
+  if (!q.types.empty()) {
+    sql += " AND (";
+    for (size_t i = 0; i < q.types.size(); ++i) {
+      const std::string& t = q.types[i];
+      sql += i ? " OR " : "";
+      if (!t.empty() && t.back() == '*' && IsAuditTypePrefix(std::string_view(t).substr(0, t.size() - 1))) {
+        owned.push_back(t.substr(0, t.size() - 1));
+        owned.push_back(PrefixEnd(owned.back()));
+        sql += "(e.type >= ? AND e.type < ?)";
+        params.push_back(SqlParam::Text(owned[owned.size() - 2]));
+        params.push_back(SqlParam::Text(owned.back()));
+      } else if (IsEventType(t) && t.compare(0, kAuditPrefix.size(), kAuditPrefix) == 0) {
+        sql += "e.type = ?";
+        params.push_back(SqlParam::Text(t));
+      } else {
+        return InvalidArgument("types[" + std::to_string(i) + "] " + Quote(t) +
+                               " is neither an audit type (\"audit.read\") nor a prefix of audit types "
+                               "(\"audit.*\", \"audit.login*\")");
+      }
+    }
+    sql += ")";
+  }
+  if (!q.from.empty()) {
+    sql += " AND e.recorded_at >= ?";
+    params.push_back(SqlParam::Text(q.from));
+  }
+  if (!q.to.empty()) {
+    sql += " AND e.recorded_at < ?";
+    params.push_back(SqlParam::Text(q.to));
+  }
+  if (q.after_seq > 0) {
+    sql += " AND e.seq > ?";
+    params.push_back(SqlParam::Int(q.after_seq));
+  }
+  sql += " ORDER BY e.seq";
+  if (q.limit > 0) {
+    sql += " LIMIT ?";
+    params.push_back(SqlParam::Int(SqlLimit(q.limit)));
+  }
+
+  Result<ConnectionPool::Lease> conn = pool_.Acquire();
+  if (!conn.ok()) return conn.status();
+  std::vector<Event> events;
+  CONTINUUM_RETURN_IF_ERROR((*conn)->Run(sql, params, [&](const SqlRow& row) {
+    events.push_back(ReadEvent(row));
+    events.back().superseded_by = row.Text(14);
+    return Status::Ok();
+  }));
+  return events;
+}
+
+Result<std::vector<Row>> SqlStore::SearchChildren(const std::string& text, size_t limit) {
+  if (text.empty()) return InvalidArgument("the search text is empty");
+  if (text.size() > kMaxSearchTextBytes) {
+    return InvalidArgument("the search text is " + std::to_string(text.size()) + " bytes; at most " +
+                           std::to_string(kMaxSearchTextBytes) + " are allowed");
+  }
+  if (!IsValidUtf8(text) || text.find('\0') != std::string::npos) {
+    return InvalidArgument("the search text is not valid UTF-8 text");
+  }
+  const size_t n = limit == 0 || limit > kMaxSearchResults ? kMaxSearchResults : limit;
+  // Case folds ASCII only, in the query as in the database (SQLite's lower()
+  // and PostgreSQL's under the "C" collation): "ZOË" finds "zoË", not "zoë".
+  const std::string pattern = ContainsPattern(AsciiLower(text));
+  std::string digits;  // NHS numbers are written "943 476 5919" or "9434765919"
+  for (char c : text) {
+    if (c != ' ') digits += c;
+  }
+  const std::string nhs_pattern = ContainsPattern(AsciiLower(digits));
+  const TableDef& t = *FindTable("children");
+  std::string sql = SqlFor(t).select_all +
+                    " WHERE lower(display_name) LIKE ? ESCAPE '\\' OR lower(child_id) LIKE ? ESCAPE '\\'";
+  std::vector<SqlParam> params = {SqlParam::Text(pattern), SqlParam::Text(pattern)};
+  if (!digits.empty()) {
+    sql += " OR lower(replace(nhs_number, ' ', '')) LIKE ? ESCAPE '\\'";
+    params.push_back(SqlParam::Text(nhs_pattern));
+  }
+  sql += " ORDER BY child_id LIMIT ?";
+  params.push_back(SqlParam::Int(static_cast<int64_t>(n)));
   Result<ConnectionPool::Lease> conn = pool_.Acquire();
   if (!conn.ok()) return conn.status();
   std::vector<Row> rows;

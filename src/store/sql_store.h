@@ -5,13 +5,16 @@
 // Appends go through a GroupCommitWriter: the writer thread opens one write
 // transaction per batch (BeginWrite holds the chain head, so processes never
 // fork the chain), runs each caller inside its own SAVEPOINT, and commits.
-// Reads take a connection from a pool.
+// Reads take a connection from a pool. The directory (sql_directory.h) shares
+// the pool; its writes are short transactions of their own, never part of an
+// append's.
 #pragma once
 
 #include <memory>
 
 #include "store/group_commit.h"
 #include "store/sql.h"
+#include "store/sql_directory.h"
 #include "store/store.h"
 
 namespace continuum::store::internal {
@@ -33,6 +36,10 @@ class SqlStore final : public Store {
   Result<std::optional<Row>> GetRow(const std::string& table, const std::vector<std::string>& key) override;
   Result<std::vector<Row>> ListRows(const std::string& table, const std::string& child_id) override;
   Result<std::vector<Row>> Deadlines(const DeadlineQuery& q) override;
+  Result<std::vector<Row>> EntitiesOfKind(const std::string& kind) override;
+  Result<std::vector<Event>> Audit(const AuditQuery& q) override;
+  Result<std::vector<Row>> SearchChildren(const std::string& text, size_t limit) override;
+  Directory& directory() override { return directory_; }
   Result<VerifyReport> Verify(const Projector& projector) override;
   int SchemaVersion() override { return schema_version_; }
 
@@ -52,6 +59,7 @@ class SqlStore final : public Store {
 
   std::unique_ptr<SqlBackend> backend_;
   ConnectionPool pool_;
+  SqlDirectory directory_;  // uses pool_
   std::unique_ptr<SqlConnection> writer_conn_;  // used only by the writer thread
   const int schema_version_;
   std::unique_ptr<GroupCommitWriter> writer_;  // declared last: stopped first

@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "store/directory.h"
 
 namespace continuum::store {
 
@@ -122,6 +123,22 @@ struct ChronologyQuery {
   size_t limit = 0;                // 0: no limit
 };
 
+// The audit trail is part of the log: events whose type starts with
+// "audit." (docs/access.md), hash-chained with everything else. Chronology
+// leaves them out unless `types` names them; Audit reads only them.
+inline constexpr std::string_view kAuditPrefix = "audit.";
+
+struct AuditQuery {
+  std::string user;      // author; empty: anyone
+  std::string agency;    // empty: any
+  std::string child_id;  // empty: any (system records use child_id "-")
+  std::string from;      // recorded_at >= from, "" for no bound (time or date, as above)
+  std::string to;        // recorded_at < to, "" for no bound
+  std::vector<std::string> types;  // empty: every audit.* type; else exact types or "audit.x*" prefixes
+  int64_t after_seq = 0;           // for paging: only records with seq > after_seq
+  size_t limit = 1000;             // at most this many, in seq order; 0: no limit
+};
+
 struct DeadlineQuery {
   std::string owner, team, agency;  // empty: any
   std::string due_before;           // "YYYY-MM-DDTHH:MM:SSZ"
@@ -157,6 +174,18 @@ class Store {
   virtual Result<std::vector<Row>> ListRows(const std::string& table, const std::string& child_id) = 0;
   // Ordered by due_at, then deadline_id.
   virtual Result<std::vector<Row>> Deadlines(const DeadlineQuery& q) = 0;
+  // Every entities row of one kind across all children (e.g. "case", for
+  // reports), ordered by child_id.
+  virtual Result<std::vector<Row>> EntitiesOfKind(const std::string& kind) = 0;
+  // Audit records (events of type audit.*), in seq order.
+  virtual Result<std::vector<Event>> Audit(const AuditQuery& q) = 0;
+  // Children ids whose display name, NHS number or id contains `text`
+  // (case-insensitive), at most `limit`, ordered by id.
+  virtual Result<std::vector<Row>> SearchChildren(const std::string& text, size_t limit) = 0;
+
+  // Accounts, sessions and the rest of the mutable directory, in the same
+  // database. Lives as long as the Store.
+  virtual Directory& directory() = 0;
 
   // Checks the hash chain over the whole log and that the current-state
   // tables equal a replay of the log through `projector`. A broken log or

@@ -22,6 +22,8 @@ using testing::TestDatabase;
 using testing::TestProjector;
 
 constexpr const char* kZeros = "0000000000000000000000000000000000000000000000000000000000000000";
+// The schema version this build migrates to (migrations.cc of each backend).
+constexpr int kLatestSchema = 2;
 
 class StoreConformance : public ::testing::TestWithParam<std::string> {
  protected:
@@ -949,35 +951,37 @@ TEST_P(StoreConformance, EventsAreAppendOnlyInTheDatabaseItself) {
 }
 
 TEST_P(StoreConformance, ReopeningKeepsDataAndSchemaVersion) {
-  EXPECT_EQ(store_->SchemaVersion(), 1);
+  EXPECT_EQ(store_->SchemaVersion(), kLatestSchema);
   auto stored =
       MustAppend({MakeEvent("c-1", "child.registered", "2026-01-05T09:00:00Z", R"({"name":"Amy"})")});
   store_.reset();
   for (int i = 0; i < 2; ++i) {
     store_ = OpenStore();
     ASSERT_NE(store_, nullptr);
-    EXPECT_EQ(store_->SchemaVersion(), 1);
+    EXPECT_EQ(store_->SchemaVersion(), kLatestSchema);
     auto read = store_->GetEvent(stored[0].id);
     ASSERT_TRUE(read.ok() && read->has_value());
     store_.reset();
   }
   auto versions = db_->Query("SELECT version, name FROM schema_migrations ORDER BY version");
   ASSERT_TRUE(versions.ok()) << versions.status().ToString();
-  ASSERT_EQ(versions->size(), 1u);
-  EXPECT_EQ((*versions)[0][0], "1");
+  ASSERT_EQ(versions->size(), static_cast<size_t>(kLatestSchema));
+  for (int i = 0; i < kLatestSchema; ++i) EXPECT_EQ((*versions)[i][0], std::to_string(i + 1));
   store_ = OpenStore();
   ExpectVerifies();
 }
 
 TEST_P(StoreConformance, ADatabaseWithANewerSchemaIsRefused) {
   store_.reset();
-  ASSERT_TRUE(db_->Exec("INSERT INTO schema_migrations (version, name, applied_at) "
-                        "VALUES (2, 'from the future', '2030-01-01T00:00:00Z')")
+  const std::string future = std::to_string(kLatestSchema + 1);
+  ASSERT_TRUE(db_->Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (" + future +
+                        ", 'from the future', '2030-01-01T00:00:00Z')")
                   .ok());
   auto s = Open(db_->url());
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), StatusCode::kConflict) << s.status().ToString();
-  EXPECT_NE(s.status().message().find("schema version 2, newer than this build"), std::string::npos)
+  EXPECT_NE(s.status().message().find("schema version " + future + ", newer than this build"),
+            std::string::npos)
       << s.status().message();
 }
 
@@ -1008,7 +1012,7 @@ TEST_P(StoreConformance, ConcurrentFirstOpensMigrateOnce) {
   for (const std::string& e : errors) EXPECT_EQ(e, "");
   auto n = (*fresh)->Count("schema_migrations");
   ASSERT_TRUE(n.ok());
-  EXPECT_EQ(*n, 1);
+  EXPECT_EQ(*n, kLatestSchema);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, ::testing::Values(testing::kSqlite, testing::kPostgres),

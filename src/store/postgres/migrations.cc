@@ -95,10 +95,97 @@ CREATE INDEX deadlines_by_agency ON deadlines (agency, due_at);
 CREATE INDEX deadlines_by_status ON deadlines (status, due_at);
 )sql";
 
+// As in SQLite (sqlite/migrations.cc): partial indexes for the audit trail
+// and for chronologies without it, their predicates written exactly as the
+// queries write them (as literals, so that even a generic plan of a prepared
+// statement can use them); and the mutable directory.
+constexpr std::string_view kV2AuditAndDirectory = R"sql(
+CREATE INDEX events_by_child_without_audit ON events (child_id, occurred_at, seq)
+  WHERE type < 'audit.' OR type >= 'audit/';
+CREATE INDEX events_audit ON events (seq)
+  WHERE type >= 'audit.' AND type < 'audit/';
+CREATE INDEX events_audit_by_author ON events (author, seq)
+  WHERE type >= 'audit.' AND type < 'audit/';
+CREATE INDEX events_audit_by_child ON events (child_id, seq)
+  WHERE type >= 'audit.' AND type < 'audit/';
+
+CREATE TABLE agencies (
+  id   text COLLATE "C" PRIMARY KEY,
+  name text COLLATE "C" NOT NULL,
+  kind text COLLATE "C" NOT NULL
+);
+
+CREATE TABLE teams (
+  id         text COLLATE "C" PRIMARY KEY,
+  agency_id  text COLLATE "C" NOT NULL REFERENCES agencies (id),
+  name       text COLLATE "C" NOT NULL,
+  front_door smallint NOT NULL CHECK (front_door IN (0, 1))
+);
+CREATE INDEX teams_by_agency ON teams (agency_id);
+
+CREATE TABLE users (
+  id                   text COLLATE "C" PRIMARY KEY,
+  username             text COLLATE "C" NOT NULL UNIQUE CHECK (username = lower(username)),
+  display_name         text COLLATE "C" NOT NULL,
+  role                 text COLLATE "C" NOT NULL,
+  agency_id            text COLLATE "C" NOT NULL REFERENCES agencies (id),
+  team_id              text COLLATE "C" REFERENCES teams (id),
+  password_hash        text COLLATE "C" NOT NULL,
+  totp_secret          text COLLATE "C" NOT NULL,
+  totp_last_step       bigint NOT NULL,
+  disabled             smallint NOT NULL CHECK (disabled IN (0, 1)),
+  must_change_password smallint NOT NULL CHECK (must_change_password IN (0, 1)),
+  created_at           text COLLATE "C" NOT NULL,
+  updated_at           text COLLATE "C" NOT NULL
+);
+CREATE INDEX users_by_agency ON users (agency_id);
+
+CREATE TABLE sessions (
+  token_hash   text COLLATE "C" PRIMARY KEY,
+  user_id      text COLLATE "C" NOT NULL REFERENCES users (id),
+  created_at   text COLLATE "C" NOT NULL,
+  last_seen_at text COLLATE "C" NOT NULL,
+  expires_at   text COLLATE "C" NOT NULL,
+  ip           text COLLATE "C" NOT NULL
+);
+CREATE INDEX sessions_by_user ON sessions (user_id);
+
+CREATE TABLE login_throttle (
+  key          text COLLATE "C" PRIMARY KEY,
+  failures     integer NOT NULL,
+  window_start text COLLATE "C" NOT NULL,
+  locked_until text COLLATE "C" NOT NULL
+);
+
+CREATE TABLE break_glass (
+  id         text COLLATE "C" PRIMARY KEY,
+  user_id    text COLLATE "C" NOT NULL REFERENCES users (id),
+  child_id   text COLLATE "C" NOT NULL,
+  reason     text COLLATE "C" NOT NULL,
+  granted_at text COLLATE "C" NOT NULL,
+  expires_at text COLLATE "C" NOT NULL
+);
+CREATE INDEX break_glass_by_user_child ON break_glass (user_id, child_id, expires_at);
+
+CREATE TABLE alerts (
+  id              bigserial PRIMARY KEY,
+  kind            text COLLATE "C" NOT NULL,
+  child_id        text COLLATE "C" NOT NULL,
+  user_id         text COLLATE "C" NOT NULL,
+  agency_id       text COLLATE "C" NOT NULL,
+  detail          text COLLATE "C" NOT NULL,
+  created_at      text COLLATE "C" NOT NULL,
+  acknowledged_by text COLLATE "C",
+  acknowledged_at text COLLATE "C"
+);
+CREATE INDEX alerts_unacknowledged ON alerts (id) WHERE acknowledged_at IS NULL;
+)sql";
+
 }  // namespace
 
 extern const std::vector<Migration> kPostgresMigrations = {
     {1, "event log, chain head and current-state tables", kV1EventLog},
+    {2, "audit trail indexes and the directory", kV2AuditAndDirectory},
 };
 
 }  // namespace continuum::store::internal

@@ -50,6 +50,14 @@ class PgRow final : public SqlRow {
   int row_;
 };
 
+// Rows an INSERT, UPDATE or DELETE changed; 0 for other commands.
+int64_t Changes(const PGresult* res) {
+  const char* tuples = PQcmdTuples(const_cast<PGresult*>(res));
+  int64_t n = 0;
+  for (const char* p = tuples; p && *p >= '0' && *p <= '9'; ++p) n = n * 10 + (*p - '0');
+  return n;
+}
+
 struct ResultDeleter {
   void operator()(PGresult* r) const { PQclear(r); }
 };
@@ -98,7 +106,10 @@ class PgConnection final : public SqlConnection {
                              nullptr, nullptr, 0));
     }
     ExecStatusType status = PQresultStatus(res.get());
-    if (status == PGRES_COMMAND_OK) return Status::Ok();
+    if (status == PGRES_COMMAND_OK) {
+      last_changes_ = Changes(res.get());
+      return Status::Ok();
+    }
     if (status != PGRES_TUPLES_OK) return Error(res.get());
     if (on_row) {
       const int rows = PQntuples(res.get());
@@ -108,6 +119,12 @@ class PgConnection final : public SqlConnection {
       }
     }
     return Status::Ok();
+  }
+
+  Result<int64_t> RunCountingChanges(std::string_view sql, std::span<const SqlParam> params) override {
+    last_changes_ = 0;
+    CONTINUUM_RETURN_IF_ERROR(Run(sql, params, {}));
+    return last_changes_;
   }
 
   Status Script(std::string_view sql) override {
@@ -173,6 +190,7 @@ class PgConnection final : public SqlConnection {
     return st;
   }
   Status BeginSnapshot() override { return Script("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); }
+  Status BeginUpdate() override { return Script("BEGIN ISOLATION LEVEL READ COMMITTED"); }
   Status BeginMigration() override {
     CONTINUUM_RETURN_IF_ERROR(Script("BEGIN"));
     return Script(kMigrationLock);
@@ -370,6 +388,7 @@ class PgConnection final : public SqlConnection {
         }
       } else if (status == PGRES_COMMAND_OK) {
         last_tag_ = PQcmdStatus(raw);
+        last_changes_ = Changes(raw);
       } else if (status != PGRES_PIPELINE_ABORTED && first.ok()) {
         const Pending* p = index < pending_.size() ? &pending_[index] : nullptr;
         first = Error(raw);
@@ -402,6 +421,7 @@ class PgConnection final : public SqlConnection {
   std::vector<Pending> pending_;  // sent since the last sync point, in order
   Status deferred_error_;         // the first deferred statement's error since the last Flush
   std::string last_tag_;          // command tag of the last statement answered
+  int64_t last_changes_ = 0;      // rows changed by the last statement answered
 };
 
 class PostgresBackend final : public SqlBackend {

@@ -93,10 +93,102 @@ CREATE INDEX deadlines_by_agency ON deadlines (agency, due_at);
 CREATE INDEX deadlines_by_status ON deadlines (status, due_at);
 )sql";
 
+// The audit trail (audit.* events) gets partial indexes of its own, and
+// chronologies one that leaves it out: a child's record read a thousand times
+// has a thousand audit.read events that a chronology must not wade through.
+// The predicates are written exactly as the queries in sql_store.cc write
+// them, so that both databases can use these indexes ('/' follows '.', so
+// "audit." <= type < "audit/" is every type starting "audit.").
+//
+// The directory is mutable, unlike the log: no triggers guard it, and the
+// audit trail records its changes.
+constexpr std::string_view kV2AuditAndDirectory = R"sql(
+CREATE INDEX events_by_child_without_audit ON events (child_id, occurred_at, seq)
+  WHERE type < 'audit.' OR type >= 'audit/';
+CREATE INDEX events_audit ON events (seq)
+  WHERE type >= 'audit.' AND type < 'audit/';
+CREATE INDEX events_audit_by_author ON events (author, seq)
+  WHERE type >= 'audit.' AND type < 'audit/';
+CREATE INDEX events_audit_by_child ON events (child_id, seq)
+  WHERE type >= 'audit.' AND type < 'audit/';
+
+CREATE TABLE agencies (
+  id   TEXT NOT NULL PRIMARY KEY,
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE teams (
+  id         TEXT NOT NULL PRIMARY KEY,
+  agency_id  TEXT NOT NULL REFERENCES agencies (id),
+  name       TEXT NOT NULL,
+  front_door INTEGER NOT NULL CHECK (front_door IN (0, 1))
+) STRICT, WITHOUT ROWID;
+CREATE INDEX teams_by_agency ON teams (agency_id);
+
+CREATE TABLE users (
+  id                   TEXT NOT NULL PRIMARY KEY,
+  username             TEXT NOT NULL UNIQUE CHECK (username = lower(username)),
+  display_name         TEXT NOT NULL,
+  role                 TEXT NOT NULL,
+  agency_id            TEXT NOT NULL REFERENCES agencies (id),
+  team_id              TEXT REFERENCES teams (id),
+  password_hash        TEXT NOT NULL,
+  totp_secret          TEXT NOT NULL,
+  totp_last_step       INTEGER NOT NULL,
+  disabled             INTEGER NOT NULL CHECK (disabled IN (0, 1)),
+  must_change_password INTEGER NOT NULL CHECK (must_change_password IN (0, 1)),
+  created_at           TEXT NOT NULL,
+  updated_at           TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX users_by_agency ON users (agency_id);
+
+CREATE TABLE sessions (
+  token_hash   TEXT NOT NULL PRIMARY KEY,
+  user_id      TEXT NOT NULL REFERENCES users (id),
+  created_at   TEXT NOT NULL,
+  last_seen_at TEXT NOT NULL,
+  expires_at   TEXT NOT NULL,
+  ip           TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX sessions_by_user ON sessions (user_id);
+
+CREATE TABLE login_throttle (
+  key          TEXT NOT NULL PRIMARY KEY,
+  failures     INTEGER NOT NULL,
+  window_start TEXT NOT NULL,
+  locked_until TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE break_glass (
+  id         TEXT NOT NULL PRIMARY KEY,
+  user_id    TEXT NOT NULL REFERENCES users (id),
+  child_id   TEXT NOT NULL,
+  reason     TEXT NOT NULL,
+  granted_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX break_glass_by_user_child ON break_glass (user_id, child_id, expires_at);
+
+CREATE TABLE alerts (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind            TEXT NOT NULL,
+  child_id        TEXT NOT NULL,
+  user_id         TEXT NOT NULL,
+  agency_id       TEXT NOT NULL,
+  detail          TEXT NOT NULL,
+  created_at      TEXT NOT NULL,
+  acknowledged_by TEXT,
+  acknowledged_at TEXT
+) STRICT;
+CREATE INDEX alerts_unacknowledged ON alerts (id) WHERE acknowledged_at IS NULL;
+)sql";
+
 }  // namespace
 
 extern const std::vector<Migration> kSqliteMigrations = {
     {1, "event log, chain head and current-state tables", kV1EventLog},
+    {2, "audit trail indexes and the directory", kV2AuditAndDirectory},
 };
 
 }  // namespace continuum::store::internal

@@ -90,6 +90,11 @@ class SqliteConnection final : public SqlConnection {
     return rc == SQLITE_OK ? Status::Ok() : Error(sqlite3_extended_errcode(db_));
   }
 
+  Result<int64_t> RunCountingChanges(std::string_view sql, std::span<const SqlParam> params) override {
+    CONTINUUM_RETURN_IF_ERROR(Run(sql, params, {}));
+    return static_cast<int64_t>(sqlite3_changes64(db_));
+  }
+
   Status BeginWrite(const RowCallback& on_head) override {
     CONTINUUM_RETURN_IF_ERROR(Script("BEGIN IMMEDIATE"));
     return Run(kReadChainHead, {}, on_head);
@@ -97,6 +102,7 @@ class SqliteConnection final : public SqlConnection {
   // WAL: the snapshot is fixed at the transaction's first read.
   Status BeginSnapshot() override { return Script("BEGIN DEFERRED"); }
   Status BeginMigration() override { return Script("BEGIN IMMEDIATE"); }
+  Status BeginUpdate() override { return Script("BEGIN IMMEDIATE"); }
   void RollbackQuietly() override {
     if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
   }

@@ -1,0 +1,104 @@
+// The HTTP/1.1 server under `continuum serve`: Boost.Beast, asynchronous I/O
+// on a few threads, handlers on a pool of worker threads (a handler may block
+// on the database, e.g. waiting for its write's group commit, without
+// stalling other connections).
+//
+//   api::ServerOptions o{.host = "127.0.0.1", .port = 8080};
+//   auto server = api::HttpServer::Listen(o, [&](api::HttpRequest& r) { return api.Handle(r); });
+//   if (!server.ok()) return server.status();
+//   (*server)->Run();   // until Stop(): SIGTERM/SIGINT call it when handle_signals is set
+//
+// Limits: the request line and headers together (max_header_bytes), the body
+// (max_body_bytes) and the time to receive a whole request
+// (request_timeout) are bounded; a request over a limit gets a problem+json
+// response (413, 431, 408) or, if malformed, 400, and the connection closes.
+//
+// Graceful stop: Stop() closes the listening socket, lets every request
+// already received run to completion and send its response, closes idle
+// connections, and returns from Run() once no handler is running. An
+// acknowledged write is therefore never lost to a shutdown.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+
+namespace continuum::api {
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", …
+  std::string target;  // as received: path and query
+  std::string authorization;
+  std::string content_type;
+  std::string request_id;  // X-Request-Id if the client sent a sane one, else generated
+  std::string remote_ip;
+  std::string body;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;  // 0: any free port (see HttpServer::port)
+  int io_threads = 1;
+  int worker_threads = 64;
+  size_t max_body_bytes = 1 << 20;
+  size_t max_header_bytes = 16 << 10;
+  std::chrono::milliseconds request_timeout{30000};
+  std::chrono::milliseconds shutdown_grace{30000};  // longest wait for running handlers on stop
+  bool handle_signals = true;                       // SIGINT/SIGTERM stop gracefully
+};
+
+// Connection-level counters, for /metrics.
+struct ServerCounters {
+  uint64_t connections_accepted = 0;
+  uint64_t connections_open = 0;
+  uint64_t requests_rejected = 0;  // malformed, over a limit or timed out before a handler ran
+  uint64_t handlers_running = 0;
+};
+
+class HttpServer {
+ public:
+  // Runs on a worker thread; must not throw (an exception becomes a 500).
+  using Handler = std::function<HttpResponse(HttpRequest&)>;
+
+  // Binds and listens; kUnavailable if the address cannot be bound.
+  static Result<std::unique_ptr<HttpServer>> Listen(const ServerOptions& options, Handler handler);
+  ~HttpServer();
+
+  uint16_t port() const;
+  // Serves until Stop(); then waits for running handlers and returns.
+  void Run();
+  // Thread-safe; may be called from a handler or a signal.
+  void Stop();
+  ServerCounters Counters() const;
+
+  struct Impl;
+
+ private:
+  explicit HttpServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Parses one request from raw bytes with the same parser and limits the
+// server uses (for tests and fuzzing). kInvalidArgument for a malformed,
+// incomplete or over-limit request, with the reason.
+Result<HttpRequest> ParseHttpRequest(std::string_view bytes, const ServerOptions& options);
+
+// An RFC 9457 problem: {"type","title","status","detail",…}. `errors` name
+// the fields at fault ({"field": "fields.review_date", "message": "…"}).
+HttpResponse Problem(int status, std::string_view title, std::string_view detail,
+                     const std::vector<std::pair<std::string, std::string>>& errors = {});
+
+}  // namespace continuum::api

@@ -1,0 +1,521 @@
+"""Shared helpers for the HTTP API tests in tests/api/.
+
+Each test is run as
+
+    python3 tests/api/NAME.py PATH/TO/continuum REPO_ROOT
+
+and uses this module to make a scratch database, create agencies, teams and
+users with the command line, start `continuum serve` on a free port, log in
+and send requests. Only the standard library (and PyYAML in the tests that
+read framework files) is used.
+
+    def main(env, results):                          # env: scratch dir and database URL
+        env.init_db()
+        env.add_agency("school-1", "Hill School", "school")
+        uid, pw = env.add_user("alice", "practitioner", "school-1")
+        server = env.server()                        # started; killed by run_main at the latest
+        try:
+            c = server.login("alice", pw)            # a Client holding the token
+            status, headers, body = c.get("/api/v1/session")
+            results.check(status == 200, "who am I", harness.describe(status, headers, body))
+        finally:
+            results.check(server.stop() == 0, "serve exits 0 on SIGTERM")
+
+    harness.run_main("api.example", main)            # argv: BINARY REPO_ROOT; prints "N passed, M failed"
+"""
+
+import base64
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.parse
+
+DEFAULT_PASSWORD = "Bramble-Lantern-Kettle-57"
+PROBLEM_TYPE = "application/problem+json"
+
+
+# ---------------------------------------------------------------------------
+# Results
+
+
+class Results:
+    """Counts checks and prints failures as they happen."""
+
+    def __init__(self, name):
+        self.name = name
+        self.passed = 0
+        self.failed = 0
+        self.failures = []
+
+    def check(self, ok, what, detail=""):
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+            line = what + (": " + detail if detail else "")
+            self.failures.append(line)
+            print("FAIL: " + line, flush=True)
+        return ok
+
+    def note(self, text):
+        print(text, flush=True)
+
+    def summary(self):
+        print("%s: %d passed, %d failed" % (self.name, self.passed, self.failed), flush=True)
+        return 0 if self.failed == 0 else 1
+
+
+def run_main(name, body):
+    """Runs body(env, results) and exits with 0 only if every check passed.
+
+    body gets an Env (argv[1] is the binary, argv[2] the repository) and a
+    Results; an exception counts as a failure. The scratch directory is
+    removed afterwards unless KEEP_API_TEST_DIR is set.
+    """
+    results = Results(name)
+    if len(sys.argv) != 3:
+        print("usage: %s CONTINUUM_BINARY REPO_ROOT" % sys.argv[0], file=sys.stderr)
+        sys.exit(2)
+    env = Env(sys.argv[1], sys.argv[2], name)
+    try:
+        body(env, results)
+    except Exception:  # noqa: BLE001 - any error fails the test
+        traceback.print_exc()
+        results.check(False, "unexpected exception", "see the traceback above")
+    finally:
+        env.close()
+    sys.exit(results.summary())
+
+
+# ---------------------------------------------------------------------------
+# The environment: binary, repository, scratch database, CLI
+
+
+class CliError(Exception):
+    pass
+
+
+class Env:
+    def __init__(self, binary, repo, name="api"):
+        self.binary = os.path.abspath(binary)
+        self.repo = os.path.abspath(repo)
+        self.frameworks_dir = os.path.join(self.repo, "frameworks")
+        self.tmp = tempfile.mkdtemp(prefix="continuum-%s-" % name)
+        self.db_path = os.path.join(self.tmp, "t.db")
+        self.db_url = "sqlite:" + self.db_path
+        self.servers = []
+
+    def close(self):
+        for s in list(self.servers):
+            s.kill()
+        if not os.environ.get("KEEP_API_TEST_DIR"):
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        else:
+            print("scratch directory kept: " + self.tmp)
+
+    def cli_env(self):
+        e = dict(os.environ)
+        e["CONTINUUM_DB"] = self.db_url
+        for k in ("CONTINUUM_NOW", "CONTINUUM_USER", "CONTINUUM_AGENCY", "CONTINUUM_ROLE"):
+            e.pop(k, None)
+        return e
+
+    def cli(self, *args, stdin=None, check=True, timeout=120):
+        """Runs `continuum --frameworks-dir … ARGS`; returns the CompletedProcess."""
+        cmd = [self.binary, "--frameworks-dir", self.frameworks_dir] + [str(a) for a in args]
+        p = subprocess.run(cmd, input=stdin, capture_output=True, text=True, env=self.cli_env(), timeout=timeout)
+        if check and p.returncode != 0:
+            raise CliError("%s exited %d: %s%s" % (" ".join(args[:3]), p.returncode, p.stdout, p.stderr))
+        return p
+
+    def init_db(self):
+        return self.cli("init", "--db", self.db_url)
+
+    def add_agency(self, agency_id, name, kind):
+        self.cli("agency", "add", agency_id, "--db", self.db_url, "--name", name, "--kind", kind)
+
+    def add_team(self, team_id, agency_id, name, front_door=False):
+        args = ["team", "add", team_id, "--db", self.db_url, "--agency", agency_id, "--name", name]
+        if front_door:
+            args.append("--front-door")
+        self.cli(*args)
+
+    def add_user(self, username, role, agency_id, team_id=None, password=DEFAULT_PASSWORD, totp=False,
+                 display_name=None):
+        """Adds an account; returns (user_id, password) or, with totp, (user_id, password, secret)."""
+        args = ["user", "add", username, "--db", self.db_url, "--name", display_name or username.title(),
+                "--role", role, "--agency", agency_id, "--password-file", "-"]
+        if team_id:
+            args += ["--team", team_id]
+        if totp:
+            args.append("--totp")
+        p = self.cli(*args, stdin=password + "\n")
+        user_id = parse_user_id(p.stdout)
+        if user_id is None:
+            raise CliError("user add printed no user id: " + p.stdout)
+        if totp:
+            secret = None
+            for line in p.stdout.splitlines():
+                if "TOTP secret" in line and ":" in line:
+                    secret = line.split(":", 1)[1].strip()
+            if not secret:
+                raise CliError("user add --totp printed no secret: " + p.stdout)
+            return user_id, password, secret
+        return user_id, password
+
+    def server(self, *extra_args):
+        s = Server(self, list(extra_args))
+        self.servers.append(s)
+        s.start()
+        return s
+
+    def sqlite_count(self, sql, params=()):
+        import sqlite3
+        con = sqlite3.connect("file:%s?mode=ro" % self.db_path, uri=True, timeout=30)
+        try:
+            return con.execute(sql, params).fetchone()[0]
+        finally:
+            con.close()
+
+
+def parse_user_id(stdout):
+    # "User alice (u-1a2b3c), practitioner at school-1"
+    for line in stdout.splitlines():
+        if line.startswith("User ") and "(" in line and ")" in line:
+            return line[line.index("(") + 1:line.index(")")]
+    return None
+
+
+# ---------------------------------------------------------------------------
+# The server
+
+
+class Server:
+    def __init__(self, env, extra_args):
+        self.env = env
+        self.extra_args = extra_args
+        self.proc = None
+        self.port = None
+        self.stderr_path = os.path.join(env.tmp, "serve-%d.log" % len(env.servers))
+        self.port_file = os.path.join(env.tmp, "port-%d" % len(env.servers))
+        self.exit_code = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.kill()
+        return False
+
+    def start(self, timeout=30):
+        if os.path.exists(self.port_file):
+            os.unlink(self.port_file)
+        cmd = [self.env.binary, "--frameworks-dir", self.env.frameworks_dir, "serve", "--db", self.env.db_url,
+               "--listen", "127.0.0.1:0", "--port-file", self.port_file, "--log-requests", "false"] + self.extra_args
+        self.stderr_file = open(self.stderr_path, "wb")
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.stderr_file,
+                                     env=self.env.cli_env())
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("continuum serve exited %d at start: %s" % (self.proc.returncode, self.log()))
+            if os.path.exists(self.port_file):
+                text = open(self.port_file).read().strip()
+                if text.isdigit():
+                    self.port = int(text)
+                    break
+            time.sleep(0.05)
+        if self.port is None:
+            raise RuntimeError("continuum serve wrote no port file within %ds: %s" % (timeout, self.log()))
+        while time.time() < deadline:
+            try:
+                c = Client(self)
+                st, _, _ = c.request("GET", "/healthz")
+                c.close()
+                if st == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("GET /healthz did not answer 200: " + self.log())
+
+    def log(self):
+        try:
+            with open(self.stderr_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")[-4000:]
+        except OSError:
+            return ""
+
+    def client(self, token=None, source_ip=None):
+        return Client(self, token=token, source_ip=source_ip)
+
+    def login(self, username, password, totp=None, source_ip=None):
+        """Logs in; returns a Client carrying the token (raises if refused)."""
+        c = Client(self, source_ip=source_ip)
+        body = {"username": username, "password": password}
+        if totp is not None:
+            body["totp"] = totp
+        st, _, b = c.request("POST", "/api/v1/session", body)
+        if st != 201 or not isinstance(b, dict) or "token" not in b:
+            c.close()
+            raise RuntimeError("login of %s failed: %s %r" % (username, st, b))
+        c.token = b["token"]
+        c.user = b.get("user", {})
+        return c
+
+    def stop(self, timeout=30):
+        """SIGTERM, then wait; returns the exit code."""
+        if self.proc is None:
+            return self.exit_code
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                self.exit_code = -9
+                self._forget()
+                return self.exit_code
+        self.exit_code = self.proc.returncode
+        self._forget()
+        return self.exit_code
+
+    def kill(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self._forget()
+
+    def _forget(self):
+        if self.proc is not None:
+            try:
+                self.stderr_file.close()
+            except Exception:  # noqa: BLE001
+                pass
+        self.proc = None
+        if self in self.env.servers:
+            self.env.servers.remove(self)
+
+
+# ---------------------------------------------------------------------------
+# HTTP
+
+
+class Client:
+    """One keep-alive connection, optionally holding a bearer token."""
+
+    def __init__(self, server, token=None, source_ip=None, timeout=60):
+        self.server = server
+        self.token = token
+        self.user = {}
+        self.source_ip = source_ip
+        self.timeout = timeout
+        self.conn = None
+
+    def _connect(self):
+        src = (self.source_ip, 0) if self.source_ip else None
+        self.conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=self.timeout,
+                                               source_address=src)
+
+    def close(self):
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    def request(self, method, path, body=None, token=None, headers=None, raw=None, content_type=None,
+                auth=True):
+        """Sends one request; returns (status, headers, body).
+
+        headers come back as a dict with lower-case names; the body is parsed
+        as JSON when it says so, else returned as text. `body` is sent as
+        JSON; `raw` (bytes or str) is sent as is with `content_type`.
+        """
+        hdrs = {}
+        tok = token if token is not None else self.token
+        if auth and tok:
+            hdrs["Authorization"] = "Bearer " + tok
+        data = None
+        if raw is not None:
+            data = raw.encode() if isinstance(raw, str) else raw
+            if content_type:
+                hdrs["Content-Type"] = content_type
+        elif body is not None:
+            data = json.dumps(body).encode()
+            hdrs["Content-Type"] = content_type or "application/json"
+        if headers:
+            hdrs.update(headers)
+        for attempt in (0, 1):
+            if self.conn is None:
+                self._connect()
+            try:
+                self.conn.request(method, path, body=data, headers=hdrs)
+                resp = self.conn.getresponse()
+                payload = resp.read()
+                break
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError,
+                    http.client.CannotSendRequest, http.client.ResponseNotReady):
+                # The server closed an idle keep-alive connection: reconnect once.
+                self.close()
+                if attempt == 1:
+                    raise
+        rh = {k.lower(): v for k, v in resp.getheaders()}
+        if rh.get("connection", "").lower() == "close":
+            self.close()
+        return resp.status, rh, decode_body(rh, payload)
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body if body is not None else {}, **kw)
+
+    def delete(self, path, body=None, **kw):
+        return self.request("DELETE", path, body, **kw)
+
+
+def decode_body(headers, payload):
+    ct = headers.get("content-type", "")
+    if "json" in ct and payload:
+        try:
+            return json.loads(payload)
+        except ValueError:
+            return payload.decode("utf-8", "replace")
+    return payload.decode("utf-8", "replace")
+
+
+def is_problem(status, headers, body, want_status=None):
+    """True when the response is an RFC 9457 problem with the usual members."""
+    if want_status is not None and status != want_status:
+        return False
+    if not headers.get("content-type", "").startswith(PROBLEM_TYPE):
+        return False
+    if not isinstance(body, dict):
+        return False
+    for k in ("type", "title", "status", "detail"):
+        if k not in body:
+            return False
+    return body.get("status") == status
+
+
+def describe(status, headers, body, limit=160):
+    text = body if isinstance(body, str) else json.dumps(body)
+    return "%s %s %s" % (status, headers.get("content-type", "-"), text[:limit])
+
+
+def raw_exchange(port, data, timeout=10, read_limit=1 << 20):
+    """Sends raw bytes on a new socket; returns the bytes received until close or timeout."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    try:
+        try:
+            s.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        chunks = []
+        total = 0
+        while total < read_limit:
+            try:
+                b = s.recv(65536)
+            except socket.timeout:
+                break
+            except ConnectionResetError:
+                break
+            if not b:
+                break
+            chunks.append(b)
+            total += len(b)
+            if parse_raw_response(b"".join(chunks)) is not None:
+                break
+        return b"".join(chunks)
+    finally:
+        s.close()
+
+
+def parse_raw_response(data):
+    """Parses one HTTP/1.1 response from bytes: (status, headers, body) or None if incomplete."""
+    head_end = data.find(b"\r\n\r\n")
+    if head_end < 0:
+        return None
+    head = data[:head_end].decode("latin-1").split("\r\n")
+    parts = head[0].split(" ", 2)
+    if len(parts) < 2 or not parts[1].isdigit():
+        return None
+    headers = {}
+    for line in head[1:]:
+        if ":" in line:
+            k, v = line.split(":", 1)
+            headers[k.strip().lower()] = v.strip()
+    body = data[head_end + 4:]
+    n = int(headers.get("content-length", "0") or 0)
+    if len(body) < n:
+        return None
+    return int(parts[1]), headers, decode_body(headers, body[:n])
+
+
+def quote(segment):
+    return urllib.parse.quote(segment, safe="")
+
+
+# ---------------------------------------------------------------------------
+# TOTP (RFC 6238: SHA-1, 6 digits, 30 s steps)
+
+
+def totp_code(secret, at=None, step_offset=0):
+    s = secret.strip().replace(" ", "").upper()
+    s += "=" * (-len(s) % 8)
+    key = base64.b32decode(s)
+    counter = int((time.time() if at is None else at) // 30) + step_offset
+    mac = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    off = mac[-1] & 0x0F
+    value = struct.unpack(">I", mac[off:off + 4])[0] & 0x7FFFFFFF
+    return "%06d" % (value % 1000000)
+
+
+# ---------------------------------------------------------------------------
+# Routes
+
+
+def print_routes(env):
+    """The server's route table: a list of (method, path template)."""
+    p = env.cli("serve", "--print-routes")
+    routes = []
+    for line in p.stdout.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        method, path = line.split(None, 1)
+        routes.append((method, path))
+    if not routes:
+        raise RuntimeError("continuum serve --print-routes printed nothing")
+    return routes
+
+
+def fill_path(template, params):
+    """Substitutes {name} segments from params (a dict); unknown names get a dummy value."""
+    out = []
+    for seg in template.split("/"):
+        if seg.startswith("{") and seg.endswith("}"):
+            name = seg[1:-1]
+            out.append(quote(str(params.get(name, "nonexistent-" + name))))
+        else:
+            out.append(seg)
+    return "/".join(out)
+
+
+def today():
+    return time.strftime("%Y-%m-%d", time.gmtime())
+
+
+def utc(offset_seconds=0):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + offset_seconds))
