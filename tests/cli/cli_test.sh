@@ -129,5 +129,38 @@ PY
 check "batch with --compare" 2 "cannot be combined" -- "$bin" assess --framework worcestershire --batch --compare devon
 check "batch with file" 2 "reads standard input" -- "$bin" assess --framework worcestershire --batch "$tmp/trio.json"
 
+# --- serve, accounts and audit: bad settings and bad input are refused
+# before anything is written or a port is bound.
+db="sqlite:$tmp/accounts.db"
+printf 'listen: 127.0.0.1:0\nworkers: lots\n' >"$tmp/serve.yaml"
+check "serve bad config value" 2 "workers: 'lots' is not a whole number" -- "$bin" serve --db "$db" --config "$tmp/serve.yaml"
+printf 'listen: 127.0.0.1:0\ncolour: blue\n' >"$tmp/serve2.yaml"
+check "serve unknown setting" 2 "colour: not a setting of continuum serve" -- "$bin" serve --db "$db" --config "$tmp/serve2.yaml"
+printf 'listen: [1, 2\n' >"$tmp/serve3.yaml"
+check "serve malformed config" 2 "serve3.yaml:" -- "$bin" serve --db "$db" --config "$tmp/serve3.yaml"
+check "serve bad listen" 2 "listen: give HOST:PORT" -- "$bin" serve --db "$db" --listen nowhere
+check "serve bad listen port" 2 "listen port: '99999'" -- "$bin" serve --db "$db" --listen 127.0.0.1:99999
+check "serve bad env" 2 "max_body_bytes: '12'" -- env CONTINUUM_MAX_BODY_BYTES=12 "$bin" serve --db "$db"
+check "serve print routes" 0 "^GET /api/v1/children/\{child\}$" -- "$bin" serve --print-routes
+check "agency add" 0 "Agency school-1 saved" -- "$bin" agency add school-1 --db "$db" --name "Riverside" --kind school
+check "agency bad kind" 2 "kind" -- "$bin" agency add x --db "$db" --name "X" --kind castle
+check "team unknown agency" 2 "agency" -- "$bin" team add t1 --db "$db" --agency nowhere --name "T"
+echo "short" >"$tmp/pw-short"
+echo "a much longer passphrase" >"$tmp/pw-good"
+check "user short password" 2 "password must be at least 12" -- "$bin" user add a.jones --db "$db" --name "A" --role practitioner --agency school-1 --password-file "$tmp/pw-short"
+check "user bad role" 2 "role: 'wizard'" -- "$bin" user add a.jones --db "$db" --name "A" --role wizard --agency school-1 --password-file "$tmp/pw-good"
+check "user unknown agency" 2 "agency" -- "$bin" user add a.jones --db "$db" --name "A" --role practitioner --agency nowhere --password-file "$tmp/pw-good"
+check "user add" 0 "User a.jones \(u-[0-9a-f]{12}\), practitioner at school-1" -- "$bin" user add a.jones --db "$db" --name "A" --role practitioner --agency school-1 --password-file "$tmp/pw-good"
+check "user add --totp" 0 "otpauth://totp/Continuum:t.user" -- "$bin" user add t.user --db "$db" --name "T" --role social_worker --agency school-1 --totp --password-file "$tmp/pw-good"
+check "user duplicate" 2 "" -- "$bin" user add A.JONES --db "$db" --name "A" --role practitioner --agency school-1 --password-file "$tmp/pw-good"
+check "user disable" 0 "Disabled a.jones" -- "$bin" user disable a.jones --db "$db"
+check "user disable unknown" 2 "no user 'ghost'" -- "$bin" user disable ghost --db "$db"
+check "user reset nothing" 2 "nothing to reset" -- "$bin" user reset a.jones --db "$db"
+check "user reset enable" 0 "User a.jones" -- "$bin" user reset a.jones --db "$db" --enable
+check "user list" 0 "a.jones.*practitioner.*school-1.*active" -- "$bin" user list --db "$db"
+check "audit lists changes" 0 "admin  cli .*user disabled" -- "$bin" audit --db "$db"
+check "audit bad from" 2 "from" -- "$bin" audit --db "$db" --from yesterday
+check "audit bad type" 2 "types" -- "$bin" audit --db "$db" --type plan.agreed
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
