@@ -4,6 +4,7 @@
 
 #include "access/credentials.h"
 #include "api/api_internal.h"
+#include "core/json_text.h"
 #include "threshold/observations_json.h"
 #include "threshold/threshold.h"
 
@@ -330,45 +331,90 @@ std::optional<HttpResponse> AuditRead(Api::Impl& api, Call& c, const std::string
 HttpResponse CaseSummary(Api::Impl& api, Call& c) {
   ChildContext ctx;
   if (auto r = OpenChild(api, c, {Action::kReadCase}, &ctx)) return *r;
-  ojson out;
-  out["child_id"] = ctx.id;
-  out["details"] = ojson::parse(Col(ctx.child, "data"), nullptr, false);
-  out["framework"] = Col(ctx.child, "framework_id");
+  // The most read response: written straight out, with the stored JSON of
+  // the child and of each record copied in as it is (the store checked it
+  // is JSON when it was written), rather than parsed and printed again.
+  auto raw = [](std::string* out, const std::string& json_text) {
+    *out += json_text.empty() ? "null" : json_text;
+  };
+  auto key = [](std::string* out, std::string_view k) {
+    AppendJsonString(out, k);
+    out->push_back(':');
+  };
   const auto& st = ctx.state;
   std::string label = st.state;
   if (ctx.fw && ctx.fw->pathway)
     if (const auto* s = ctx.fw->pathway->FindState(st.state)) label = s->label;
-  out["case"] = {{"state", st.state},
-                 {"state_label", label},
-                 {"episode", st.episode},
-                 {"level", st.level},
-                 {"facts", st.facts},
-                 {"lead_professional", st.lead_professional},
-                 {"lead_service", st.lead_service}};
-  out["access"] = {{"relationship", access::RelationshipName(ctx.subject.relationship)},
-                   {"consent", access::ConsentName(ctx.subject.consent)},
-                   {"basis", c.basis}};
-  ojson records = ojson::object();
+  HttpResponse res;
+  std::string& out = res.body;
+  out.reserve(4096);
+  out += "{\"child_id\":";
+  AppendJsonString(&out, ctx.id);
+  out += ",\"details\":";
+  raw(&out, Col(ctx.child, "data"));
+  out += ",\"framework\":";
+  AppendJsonString(&out, Col(ctx.child, "framework_id"));
+  out += ",\"case\":{\"state\":";
+  AppendJsonString(&out, st.state);
+  out += ",\"state_label\":";
+  AppendJsonString(&out, label);
+  out += ",\"episode\":" + std::to_string(st.episode) + ",\"level\":" + std::to_string(st.level);
+  out += ",\"facts\":[";
+  for (size_t i = 0; i < st.facts.size(); ++i) {
+    if (i) out.push_back(',');
+    AppendJsonString(&out, st.facts[i]);
+  }
+  out += "],\"lead_professional\":";
+  AppendJsonString(&out, st.lead_professional);
+  out += ",\"lead_service\":";
+  AppendJsonString(&out, st.lead_service);
+  out += "},\"access\":{\"relationship\":";
+  AppendJsonString(&out, access::RelationshipName(ctx.subject.relationship));
+  out += ",\"consent\":";
+  AppendJsonString(&out, access::ConsentName(ctx.subject.consent));
+  out += ",\"basis\":";
+  AppendJsonString(&out, c.basis);
+  out += "},\"records\":{";
+  // Rows come ordered by (kind, entity_id): one object per kind.
+  std::string current_kind;
+  bool first_kind = true;
   for (const auto& r : ctx.entities) {
     std::string kind = Col(r, "kind");
     if (kind == "case") continue;
-    records[kind][Col(r, "entity_id")] = ojson::parse(Col(r, "data"), nullptr, false);
+    if (first_kind || kind != current_kind) {
+      if (!first_kind) out += "},";
+      key(&out, kind);
+      out.push_back('{');
+      current_kind = kind;
+      first_kind = false;
+    } else {
+      out.push_back(',');
+    }
+    key(&out, Col(r, "entity_id"));
+    raw(&out, Col(r, "data"));
   }
-  out["records"] = records;
-  ojson dl = ojson::array();
+  if (!first_kind) out.push_back('}');
+  out += "},\"deadlines\":[";
+  const std::string now = c.now.ToString();
+  bool first = true;
   for (const auto& r : ctx.deadlines) {
     if (Col(r, "status") != "open") continue;
-    dl.push_back({{"deadline_id", Col(r, "deadline_id")},
-                  {"kind", Col(r, "kind")},
-                  {"label", Col(r, "label")},
-                  {"due_at", Col(r, "due_at")},
-                  {"owner", Col(r, "owner")},
-                  {"team", Col(r, "team")},
-                  {"overdue", Col(r, "due_at") < c.now.ToString()}});
+    if (!first) out.push_back(',');
+    first = false;
+    out.push_back('{');
+    static constexpr const char* kColumns[] = {"deadline_id", "kind", "label", "due_at", "owner", "team"};
+    for (size_t i = 0; i < std::size(kColumns); ++i) {
+      if (i) out.push_back(',');
+      key(&out, kColumns[i]);
+      AppendJsonString(&out, Col(r, kColumns[i]));
+    }
+    out += ",\"overdue\":";
+    out += Col(r, "due_at") < now ? "true" : "false";
+    out.push_back('}');
   }
-  out["deadlines"] = dl;
+  out += "]}";
   if (auto r = AuditRead(api, c, ctx.id)) return *r;
-  return JsonResponse(200, out);
+  return res;
 }
 
 HttpResponse ChronologyRoute(Api::Impl& api, Call& c) {
