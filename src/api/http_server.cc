@@ -158,10 +158,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return Close();
     }
     if (ec == beast::error::timeout) {
-      // Nothing arrived: an idle keep-alive connection; part of a request: too slow.
-      if (buffer_.size() == 0 && !parser_->got_some()) return Close();
-      server_->rejected.fetch_add(1);
-      return Reject(Problem(408, "Request Timeout", "the request was not received in time"));
+      // The stream has closed the socket: an idle keep-alive connection, or
+      // a request too slow to arrive (counted as rejected), ends here
+      // without a response, as nginx does.
+      if (parser_->got_some()) server_->rejected.fetch_add(1);
+      return Close();
     }
     if (ec == http::error::body_limit) {
       server_->rejected.fetch_add(1);

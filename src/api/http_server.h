@@ -10,8 +10,9 @@
 //
 // Limits: the request line and headers together (max_header_bytes), the body
 // (max_body_bytes) and the time to receive a whole request
-// (request_timeout) are bounded; a request over a limit gets a problem+json
-// response (413, 431, 408) or, if malformed, 400, and the connection closes.
+// (request_timeout) are bounded; a request over a size limit gets a
+// problem+json response (413, 431) or, if malformed, 400, and the connection
+// closes; one not received in time is closed without a response.
 //
 // Graceful stop: Stop() closes the listening socket, lets every request
 // already received run to completion and send its response, closes idle
