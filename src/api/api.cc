@@ -439,7 +439,7 @@ HttpResponse Api::Impl::Dispatch(Call& c) {
   return c.route->handler(*this, c);
 }
 
-HttpResponse Api::Handle(HttpRequest& request) {
+void Api::Handle(HttpRequest& request, HttpServer::Responder respond) {
   const auto start = std::chrono::steady_clock::now();
   Call c{request};
   c.now = Timestamp::FromUnixSeconds(
@@ -450,33 +450,53 @@ HttpResponse Api::Handle(HttpRequest& request) {
     res = impl_->Dispatch(c);
   } catch (const std::exception& e) {
     res = Problem(500, "Internal Server Error", "the request could not be completed");
+    c.deferred.reset();
   }
-  const auto us =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
-  if (c.route) {
-    auto& m = impl_->route_metrics[c.route - internal::Routes().data()];
-    int cls = std::clamp(res.status / 100, 1, 5);
-    m.count[cls].fetch_add(1, std::memory_order_relaxed);
-    m.duration_us_sum.fetch_add(static_cast<uint64_t>(us), std::memory_order_relaxed);
-    for (size_t i = 0; i < std::size(kBucketsMs); ++i) {
-      if (us <= kBucketsMs[i] * 1000) {
-        m.duration_bucket[i].fetch_add(1, std::memory_order_relaxed);
-        break;
+  // Counts, logs and sends the response, whenever it is ready.
+  auto finish = [impl = impl_.get(), start, route = c.route, method = request.method,
+                 request_id = request.request_id, now = c.now.ToString(),
+                 respond = std::move(respond)](HttpResponse res) {
+    const auto us =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
+    if (route) {
+      auto& m = impl->route_metrics[route - internal::Routes().data()];
+      int cls = std::clamp(res.status / 100, 1, 5);
+      m.count[cls].fetch_add(1, std::memory_order_relaxed);
+      m.duration_us_sum.fetch_add(static_cast<uint64_t>(us), std::memory_order_relaxed);
+      for (size_t i = 0; i < std::size(kBucketsMs); ++i) {
+        if (us <= kBucketsMs[i] * 1000) {
+          m.duration_bucket[i].fetch_add(1, std::memory_order_relaxed);
+          break;
+        }
       }
     }
-  }
-  if (impl_->options.log_requests) {
-    // No personal data: the route template, never the path (it holds ids),
-    // nor the query, body or user.
-    char line[512];
-    std::snprintf(line, sizeof line,
-                  "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":\"request\",\"method\":\"%.10s\",\"route\":\"%s\","
-                  "\"status\":%d,\"duration_ms\":%.3f,\"request_id\":\"%s\"}\n",
-                  c.now.ToString().c_str(), res.status >= 500 ? "error" : "info", request.method.c_str(),
-                  c.route ? c.route->path : "unmatched", res.status, us / 1000.0, request.request_id.c_str());
-    std::fputs(line, stderr);
-  }
-  return res;
+    if (impl->options.log_requests) {
+      // No personal data: the route template, never the path (it holds ids),
+      // nor the query, body or user.
+      char line[512];
+      std::snprintf(line, sizeof line,
+                    "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":\"request\",\"method\":\"%.10s\",\"route\":\"%s\","
+                    "\"status\":%d,\"duration_ms\":%.3f,\"request_id\":\"%s\"}\n",
+                    now.c_str(), res.status >= 500 ? "error" : "info", method.c_str(),
+                    route ? route->path : "unmatched", res.status, us / 1000.0, request_id.c_str());
+      std::fputs(line, stderr);
+    }
+    respond(std::move(res));
+  };
+  if (!c.deferred || res.status >= 400) return finish(std::move(res));
+  // The response waits for its records to be durable, but this thread does
+  // not: it goes on to the next request, and the writer thread answers.
+  Call::Deferred d = std::move(*c.deferred);
+  size_t audits = 0;
+  for (const auto& e : d.events) audits += e.type.rfind(store::kAuditPrefix, 0) == 0;
+  impl_->store->AppendAsync(
+      std::move(d.events), pathway::Project,
+      [impl = impl_.get(), audits, res = std::move(res), make = std::move(d.finish),
+       finish = std::move(finish)](Result<std::vector<store::Event>> stored) mutable {
+        if (!stored.ok()) return finish(internal::FromStatus(stored.status()));
+        impl->audit_records.fetch_add(audits);
+        finish(make ? make(*stored) : std::move(res));
+      });
 }
 
 namespace internal {

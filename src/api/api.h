@@ -2,7 +2,9 @@
 // people the access policy allows, each access audited.
 //
 //   auto api = api::Api::Create(store.get(), registry, calendar, api::ApiOptions{});
-//   auto server = api::HttpServer::Listen(opts, [&](api::HttpRequest& r) { return (*api)->Handle(r); });
+//   auto server = api::HttpServer::Listen(opts, [&](api::HttpRequest& r, api::HttpServer::Responder respond) {
+//     (*api)->Handle(r, std::move(respond));
+//   });
 //
 // Every route is in one table (routes.cc; docs/openapi.yaml documents it,
 // and a test checks the two agree). A request is matched to its route,
@@ -42,7 +44,10 @@ class Api {
                                              HolidayCalendar calendar, ApiOptions options);
   ~Api();
 
-  HttpResponse Handle(HttpRequest& request);
+  // Answers through `respond`, once: at once, or from the store's writer
+  // thread when the response waits for its audit record (and event) to be
+  // committed — the handler's thread does not wait.
+  void Handle(HttpRequest& request, HttpServer::Responder respond);
 
   // "GET /api/v1/children/{child}", one per route, in table order.
   static std::vector<std::string> RouteList();

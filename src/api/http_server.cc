@@ -199,19 +199,29 @@ class Connection : public std::enable_shared_from_this<Connection> {
     // even when a stop has closed everything else.
     auto work = net::make_work_guard(server_->ioc);
     net::post(*server_->workers, [self = shared_from_this(), req, work = std::move(work)]() mutable {
-      HttpResponse res;
+      // The handler answers through `respond`, now or later from another
+      // thread (e.g. once its audit record is committed); exactly once.
+      auto respond = [self, req, work = std::move(work)](HttpResponse res) mutable {
+        res.headers.emplace_back("X-Request-Id", req->request_id);
+        net::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
+          self->Write(std::move(res), /*close=*/false);
+          std::lock_guard lock(self->server_->mu);
+          if (--self->server_->running == 0) self->server_->idle.notify_all();
+        });
+        work.reset();
+      };
       try {
-        res = self->server_->handler(*req);
+        self->server_->handler(*req, std::move(respond));
       } catch (const std::exception& e) {
-        res = Problem(500, "Internal Server Error", "the request could not be completed");
+        // A handler that throws has not answered (it answers last).
+        HttpResponse res = Problem(500, "Internal Server Error", "the request could not be completed");
+        res.headers.emplace_back("X-Request-Id", req->request_id);
+        net::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
+          self->Write(std::move(res), /*close=*/false);
+          std::lock_guard lock(self->server_->mu);
+          if (--self->server_->running == 0) self->server_->idle.notify_all();
+        });
       }
-      res.headers.emplace_back("X-Request-Id", req->request_id);
-      net::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
-        self->Write(std::move(res), /*close=*/false);
-        std::lock_guard lock(self->server_->mu);
-        if (--self->server_->running == 0) self->server_->idle.notify_all();
-      });
-      work.reset();
     });
   }
 

@@ -4,7 +4,9 @@
 // stalling other connections).
 //
 //   api::ServerOptions o{.host = "127.0.0.1", .port = 8080};
-//   auto server = api::HttpServer::Listen(o, [&](api::HttpRequest& r) { return api.Handle(r); });
+//   auto server = api::HttpServer::Listen(o, [&](api::HttpRequest& r, api::HttpServer::Responder respond) {
+//     api.Handle(r, std::move(respond));
+//   });
 //   if (!server.ok()) return server.status();
 //   (*server)->Run();   // until Stop(): SIGTERM/SIGINT call it when handle_signals is set
 //
@@ -71,8 +73,12 @@ struct ServerCounters {
 
 class HttpServer {
  public:
-  // Runs on a worker thread; must not throw (an exception becomes a 500).
-  using Handler = std::function<HttpResponse(HttpRequest&)>;
+  // Sends the response; callable from any thread, exactly once.
+  using Responder = std::function<void(HttpResponse)>;
+  // Runs on a worker thread and answers through the Responder, at once or
+  // later; the request lives until it has answered. Must not throw after
+  // answering (an exception before it becomes a 500).
+  using Handler = std::function<void(HttpRequest&, Responder)>;
 
   // Binds and listens; kUnavailable if the address cannot be bound.
   static Result<std::unique_ptr<HttpServer>> Listen(const ServerOptions& options, Handler handler);

@@ -137,7 +137,9 @@ int Serve(ServeOptions& o, Globals& g) {
   auto api = api::Api::Create(store->get(), std::move(*registry), std::move(*calendar), ao);
   if (!api.ok()) return Fail(api.status());
   api::Api* handler = api->get();
-  auto server = api::HttpServer::Listen(so, [handler](api::HttpRequest& r) { return handler->Handle(r); });
+  auto server = api::HttpServer::Listen(so, [handler](api::HttpRequest& r, api::HttpServer::Responder respond) {
+    handler->Handle(r, std::move(respond));
+  });
   if (!server.ok()) return Fail(server.status());
   api::HttpServer* srv = server->get();
   (*api)->SetServerCounters([srv] { return srv->Counters(); });

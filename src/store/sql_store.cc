@@ -333,6 +333,16 @@ SqlStore::SqlStore(std::unique_ptr<SqlBackend> backend, std::unique_ptr<SqlConne
 SqlStore::~SqlStore() { writer_.reset(); }
 
 Result<std::vector<Event>> SqlStore::Append(std::vector<Event> events, const Projector& projector) {
+  CONTINUUM_RETURN_IF_ERROR(CheckAppend(events, projector));
+  return writer_->Submit(std::move(events), projector);
+}
+
+void SqlStore::AppendAsync(std::vector<Event> events, Projector projector, AppendCallback done) {
+  if (Status st = CheckAppend(events, projector); !st.ok()) return done(st);
+  writer_->SubmitAsync(std::move(events), std::move(projector), std::move(done));
+}
+
+Status SqlStore::CheckAppend(const std::vector<Event>& events, const Projector& projector) {
   if (!projector) return InvalidArgument("Append needs a projector");
   if (events.empty()) return InvalidArgument("Append was given no events");
   if (events.size() > kMaxEventsPerAppend) {
@@ -349,7 +359,7 @@ Result<std::vector<Event>> SqlStore::Append(std::vector<Event> events, const Pro
                              std::to_string(it->second) + "].id");
     }
   }
-  return writer_->Submit(std::move(events), projector);
+  return Status::Ok();
 }
 
 void SqlStore::RunBatch(std::span<AppendRequest* const> batch) {

@@ -31,6 +31,7 @@ class SqlStore final : public Store {
   ~SqlStore() override;
 
   Result<std::vector<Event>> Append(std::vector<Event> events, const Projector& projector) override;
+  void AppendAsync(std::vector<Event> events, Projector projector, AppendCallback done) override;
   Result<std::vector<Event>> Chronology(const ChronologyQuery& q) override;
   Result<std::optional<Event>> GetEvent(const std::string& id) override;
   Result<std::optional<Row>> GetRow(const std::string& table, const std::vector<std::string>& key) override;
@@ -51,6 +52,7 @@ class SqlStore final : public Store {
 
   SqlStore(std::unique_ptr<SqlBackend> backend, std::unique_ptr<SqlConnection> writer, int schema_version);
 
+  Status CheckAppend(const std::vector<Event>& events, const Projector& projector);
   // Writer thread only.
   void RunBatch(std::span<AppendRequest* const> batch);
   Status RunBatchOrFail(std::span<AppendRequest* const> batch);

@@ -164,6 +164,15 @@ class Store {
   // nothing: on error nothing is written. Returns the stored events.
   virtual Result<std::vector<Event>> Append(std::vector<Event> events, const Projector& projector) = 0;
 
+  // The same, without waiting: `done` is called exactly once with what
+  // Append would have returned — on the store's writer thread once the batch
+  // is durable (or has failed), or at once on this thread for input Append
+  // refuses. `done` must be quick (it holds up the next batch) and must not
+  // call the Store. The projector is copied. The Store's destructor calls
+  // every pending `done` before it returns.
+  using AppendCallback = std::function<void(Result<std::vector<Event>>)>;
+  virtual void AppendAsync(std::vector<Event> events, Projector projector, AppendCallback done) = 0;
+
   // Ordered by occurred_at, then seq.
   virtual Result<std::vector<Event>> Chronology(const ChronologyQuery& q) = 0;
   virtual Result<std::optional<Event>> GetEvent(const std::string& id) = 0;

@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -189,6 +191,56 @@ TEST_P(StoreConformance, CallerSuppliedIdIsKeptAndADuplicateIsAConflict) {
   ASSERT_FALSE(twice.ok());
   EXPECT_EQ(twice.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(Counts(), before);
+}
+
+// AppendAsync: each callback exactly once, after its events are durable;
+// refused input answered at once; the destructor answers what is pending.
+TEST_P(StoreConformance, AppendAsyncAnswersEachCallerOnceWhenDurable) {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<Result<std::vector<Event>>> results;
+  const int kCalls = 50;
+  for (int i = 0; i < kCalls; ++i) {
+    store_->AppendAsync({MakeEvent("c-async", "note.added", "2026-01-05T09:00:00Z")}, projector_,
+                        [&](Result<std::vector<Event>> r) {
+                          std::lock_guard lock(mu);
+                          results.push_back(std::move(r));
+                          cv.notify_all();
+                        });
+  }
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(60), [&] { return results.size() == kCalls; }));
+  }
+  std::set<std::string> ids;
+  for (const auto& r : results) {
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_EQ(r->size(), 1u);
+    auto stored = store_->GetEvent(r->front().id);
+    ASSERT_TRUE(stored.ok() && stored->has_value());  // readable once answered
+    ids.insert(r->front().id);
+  }
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kCalls));
+
+  // Refused input: answered at once, on this thread, and nothing written.
+  const auto before = Counts();
+  bool answered = false;
+  Event bad = MakeEvent("c-async", "Not A Type", "2026-01-05T09:00:00Z");
+  store_->AppendAsync({bad}, projector_, [&](Result<std::vector<Event>> r) {
+    answered = true;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  });
+  EXPECT_TRUE(answered);
+  EXPECT_EQ(Counts(), before);
+
+  // Pending callbacks are answered before the store is gone.
+  std::atomic<int> late{0};
+  for (int i = 0; i < 20; ++i) {
+    store_->AppendAsync({MakeEvent("c-async", "note.added", "2026-01-06T09:00:00Z")}, projector_,
+                        [&](Result<std::vector<Event>> r) { late += r.ok(); });
+  }
+  store_.reset();
+  EXPECT_EQ(late.load(), 20);
 }
 
 TEST_P(StoreConformance, GetEventUnknownIsEmptyAndAMalformedIdIsRefused) {
