@@ -413,28 +413,24 @@ HttpResponse Api::Impl::Dispatch(Call& c) {
     }
   }
 
-  const bool has_body = c.http.method == "POST" || c.http.method == "PUT" || c.http.method == "PATCH" ||
-                        (c.http.method == "DELETE" && !c.http.body.empty());
-  if (has_body) {
+  // A body, when there is one, is a JSON object; a POST without one is {}.
+  if (!c.http.body.empty()) {
     std::string_view ct = c.http.content_type;
     ct = ct.substr(0, ct.find(';'));
     while (!ct.empty() && ct.back() == ' ') ct.remove_suffix(1);
-    if (c.http.body.empty() && c.route->handler != internal::LogoutRoute) {
-      c.body = json::object();
-    } else if (!c.http.body.empty()) {
-      if (ct != "application/json") {
-        return Problem(415, "Unsupported Media Type", "send the body as application/json");
-      }
-      try {
-        c.body = json::parse(c.http.body);
-      } catch (const json::parse_error& e) {
-        return Problem(400, "Bad Request",
-                       "the body is not valid JSON (at byte " + std::to_string(e.byte) + ")",
-                       {{"body", "not valid JSON"}});
-      }
-      if (!c.body.is_object())
-        return Problem(400, "Bad Request", "the body must be a JSON object", {{"body", "not an object"}});
+    if (ct != "application/json") {
+      return Problem(415, "Unsupported Media Type", "send the body as application/json");
     }
+    try {
+      c.body = json::parse(c.http.body);
+    } catch (const json::parse_error& e) {
+      return Problem(400, "Bad Request", "the body is not valid JSON (at byte " + std::to_string(e.byte) + ")",
+                     {{"body", "not valid JSON"}});
+    }
+    if (!c.body.is_object())
+      return Problem(400, "Bad Request", "the body must be a JSON object", {{"body", "not an object"}});
+  } else if (c.http.method != "GET" && c.http.method != "DELETE") {
+    c.body = json::object();
   }
   return c.route->handler(*this, c);
 }

@@ -202,26 +202,26 @@ class Connection : public std::enable_shared_from_this<Connection> {
       // The handler answers through `respond`, now or later from another
       // thread (e.g. once its audit record is committed); exactly once.
       auto respond = [self, req, work = std::move(work)](HttpResponse res) mutable {
-        res.headers.emplace_back("X-Request-Id", req->request_id);
-        net::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
-          self->Write(std::move(res), /*close=*/false);
-          std::lock_guard lock(self->server_->mu);
-          if (--self->server_->running == 0) self->server_->idle.notify_all();
-        });
+        self->Answer(std::move(res), req->request_id);
         work.reset();
       };
       try {
         self->server_->handler(*req, std::move(respond));
       } catch (const std::exception& e) {
         // A handler that throws has not answered (it answers last).
-        HttpResponse res = Problem(500, "Internal Server Error", "the request could not be completed");
-        res.headers.emplace_back("X-Request-Id", req->request_id);
-        net::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
-          self->Write(std::move(res), /*close=*/false);
-          std::lock_guard lock(self->server_->mu);
-          if (--self->server_->running == 0) self->server_->idle.notify_all();
-        });
+        self->Answer(Problem(500, "Internal Server Error", "the request could not be completed"), req->request_id);
       }
+    });
+  }
+
+  // From any thread: writes a handler's response on the connection's strand
+  // and counts the handler as finished.
+  void Answer(HttpResponse res, const std::string& request_id) {
+    res.headers.emplace_back("X-Request-Id", request_id);
+    net::post(stream_.get_executor(), [self = shared_from_this(), res = std::move(res)]() mutable {
+      self->Write(std::move(res), /*close=*/false);
+      std::lock_guard lock(self->server_->mu);
+      if (--self->server_->running == 0) self->server_->idle.notify_all();
     });
   }
 

@@ -533,6 +533,75 @@ Result<std::vector<Event>> SqlStore::AppendOne(AppendRequest& request, ChainHead
 // ---------------------------------------------------------------------------
 // Reading
 
+namespace {
+
+// Appends " AND <condition>" (with one '?') and its value, when the value is set.
+void AndIf(std::string* sql, std::vector<SqlParam>* params, std::string_view condition,
+           const std::string& value) {
+  if (value.empty()) return;
+  *sql += " AND ";
+  *sql += condition;
+  params->push_back(SqlParam::Text(value));
+}
+
+// Checks optional identifier filters, naming the one at fault.
+Status CheckOptionalIds(std::initializer_list<std::pair<const char*, const std::string&>> ids) {
+  for (const auto& [field, value] : ids) {
+    if (!value.empty())
+      CONTINUUM_RETURN_IF_ERROR(CheckText(field, value, TextRule::kIdentifier, kMaxIdBytes));
+  }
+  return Status::Ok();
+}
+
+// " AND (…)" over event types, each exact or a prefix written with a
+// trailing '*' ("plan.*", "audit.login*"), matched as the range
+// [prefix, the prefix with its last character raised) so that the type index serves it. `owned`
+// keeps the bounds alive for the parameters; `hint` ends the message for a
+// term that is neither.
+Status AndTypes(const std::vector<std::string>& types, bool (*is_prefix)(std::string_view),
+                bool (*is_type)(std::string_view), std::string_view hint, std::string* sql,
+                std::vector<SqlParam>* params, std::vector<std::string>* owned) {
+  if (types.empty()) return Status::Ok();
+  owned->reserve(owned->size() + 2 * types.size());
+  *sql += " AND (";
+  for (size_t i = 0; i < types.size(); ++i) {
+    const std::string& t = types[i];
+    *sql += i ? " OR " : "";
+    if (!t.empty() && t.back() == '*' && is_prefix(std::string_view(t).substr(0, t.size() - 1))) {
+      owned->push_back(t.substr(0, t.size() - 1));
+      std::string end = owned->back();
+      ++end.back();  // the smallest string after every one starting with the prefix
+      owned->push_back(std::move(end));
+      *sql += "(e.type >= ? AND e.type < ?)";
+      params->push_back(SqlParam::Text((*owned)[owned->size() - 2]));
+      params->push_back(SqlParam::Text(owned->back()));
+    } else if (is_type(t)) {
+      *sql += "e.type = ?";
+      params->push_back(SqlParam::Text(t));
+    } else {
+      return InvalidArgument("types[" + std::to_string(i) + "] " + Quote(t) + " is neither " +
+                             std::string(hint));
+    }
+  }
+  *sql += ")";
+  return Status::Ok();
+}
+
+// Every row a SELECT of `t`'s columns returns.
+Result<std::vector<Row>> SelectRows(ConnectionPool& pool, const TableDef& t, const std::string& sql,
+                                    std::span<const SqlParam> params) {
+  Result<ConnectionPool::Lease> conn = pool.Acquire();
+  if (!conn.ok()) return conn.status();
+  std::vector<Row> rows;
+  CONTINUUM_RETURN_IF_ERROR((*conn)->Run(sql, params, [&](const SqlRow& row) {
+    rows.push_back(MakeRow(t, ReadCells(t, row)));
+    return Status::Ok();
+  }));
+  return rows;
+}
+
+}  // namespace
+
 Result<std::vector<Event>> SqlStore::Chronology(const ChronologyQuery& q) {
   CONTINUUM_RETURN_IF_ERROR(CheckText("child_id", q.child_id, TextRule::kIdentifier, kMaxIdBytes));
   CONTINUUM_RETURN_IF_ERROR(CheckIdentifierList("agencies", q.agencies));
@@ -550,49 +619,27 @@ Result<std::vector<Event>> SqlStore::Chronology(const ChronologyQuery& q) {
   std::string sql = "SELECT " + std::string(kEventColumns) + ", " + std::string(kSupersededBy) +
                     " FROM events e WHERE e.child_id = ?";
   std::vector<std::string> owned;  // prefix bounds, kept alive for the parameters
-  owned.reserve(2 * q.types.size());
   std::vector<SqlParam> params = {SqlParam::Text(q.child_id)};
   if (!q.agencies.empty()) {
     sql += " AND e.agency IN (" + Placeholders(q.agencies.size()) + ")";
     for (const std::string& a : q.agencies) params.push_back(SqlParam::Text(a));
   }
-  if (!q.types.empty()) {
-    sql += " AND (";
-    for (size_t i = 0; i < q.types.size(); ++i) {
-      const std::string& t = q.types[i];
-      sql += i ? " OR " : "";
-      if (t.size() > 2 && t.compare(t.size() - 2, 2, ".*") == 0 && IsEventType(t.substr(0, t.size() - 2))) {
-        // "plan.*": types from "plan." up to, not including, "plan/" ('/' follows '.').
-        owned.push_back(t.substr(0, t.size() - 1));
-        owned.push_back(t.substr(0, t.size() - 2) + "/");
-        sql += "(e.type >= ? AND e.type < ?)";
-        params.push_back(SqlParam::Text(owned[owned.size() - 2]));
-        params.push_back(SqlParam::Text(owned.back()));
-      } else if (IsEventType(t)) {
-        sql += "e.type = ?";
-        params.push_back(SqlParam::Text(t));
-      } else {
-        return InvalidArgument("types[" + std::to_string(i) + "] " + Quote(t) +
-                               " is neither an event type (\"plan.agreed\") nor a prefix (\"plan.*\")");
-      }
-    }
-    sql += ")";
-  } else {
-    // The audit trail is read through Audit, or by naming its types.
-    sql += " AND " + std::string(kIsNotAudit);
-  }
+  // "plan.*": types from "plan." up to, not including, "plan/" ('/' follows '.').
+  CONTINUUM_RETURN_IF_ERROR(AndTypes(
+      q.types,
+      [](std::string_view p) {
+        return p.size() > 1 && p.back() == '.' && IsEventType(p.substr(0, p.size() - 1));
+      },
+      [](std::string_view t) { return IsEventType(t); },
+      "an event type (\"plan.agreed\") nor a prefix (\"plan.*\")", &sql, &params, &owned));
+  // The audit trail is read through Audit, or by naming its types.
+  if (q.types.empty()) sql += " AND " + std::string(kIsNotAudit);
   if (q.min_significance > kRoutine) {
     sql += " AND e.significance >= ?";
     params.push_back(SqlParam::Int(q.min_significance));
   }
-  if (!q.from.empty()) {
-    sql += " AND e.occurred_at >= ?";
-    params.push_back(SqlParam::Text(q.from));
-  }
-  if (!q.to.empty()) {
-    sql += " AND e.occurred_at < ?";
-    params.push_back(SqlParam::Text(q.to));
-  }
+  AndIf(&sql, &params, "e.occurred_at >= ?", q.from);
+  AndIf(&sql, &params, "e.occurred_at < ?", q.to);
   if (!q.include_superseded) sql += " AND NOT EXISTS (SELECT 1 FROM events c WHERE c.supersedes = e.id)";
   sql += " ORDER BY e.occurred_at, e.seq";
   if (q.limit > 0) {
@@ -646,68 +693,30 @@ Result<std::vector<Row>> SqlStore::ListRows(const std::string& table, const std:
                            " is not a current-state table (children, entities, deadlines)");
   }
   CONTINUUM_RETURN_IF_ERROR(CheckText("child_id", child_id, TextRule::kIdentifier, kMaxIdBytes));
-  Result<ConnectionPool::Lease> conn = pool_.Acquire();
-  if (!conn.ok()) return conn.status();
-  std::vector<Row> rows;
-  CONTINUUM_RETURN_IF_ERROR(
-      (*conn)->Run(SqlFor(*t).select_child, {SqlParam::Text(child_id)}, [&](const SqlRow& row) {
-        rows.push_back(MakeRow(*t, ReadCells(*t, row)));
-        return Status::Ok();
-      }));
-  return rows;
+  const SqlParam params[] = {SqlParam::Text(child_id)};
+  return SelectRows(pool_, *t, SqlFor(*t).select_child, params);
 }
 
 Result<std::vector<Row>> SqlStore::EntitiesOfKind(const std::string& kind) {
   CONTINUUM_RETURN_IF_ERROR(CheckText("kind", kind, TextRule::kIdentifier, kMaxIdBytes));
   const TableDef& t = *FindTable("entities");
-  Result<ConnectionPool::Lease> conn = pool_.Acquire();
-  if (!conn.ok()) return conn.status();
-  std::vector<Row> rows;
-  CONTINUUM_RETURN_IF_ERROR((*conn)->Run(SqlFor(t).select_all + " WHERE kind = ? ORDER BY child_id",
-                                         {SqlParam::Text(kind)}, [&](const SqlRow& row) {
-                                           rows.push_back(MakeRow(t, ReadCells(t, row)));
-                                           return Status::Ok();
-                                         }));
-  return rows;
+  const SqlParam params[] = {SqlParam::Text(kind)};
+  return SelectRows(pool_, t, SqlFor(t).select_all + " WHERE kind = ? ORDER BY child_id", params);
 }
 
 Result<std::vector<Row>> SqlStore::Deadlines(const DeadlineQuery& q) {
-  for (const auto& [field, value] : {std::pair<const char*, const std::string&>{"owner", q.owner},
-                                     {"team", q.team},
-                                     {"agency", q.agency}}) {
-    if (!value.empty())
-      CONTINUUM_RETURN_IF_ERROR(CheckText(field, value, TextRule::kIdentifier, kMaxIdBytes));
-  }
+  CONTINUUM_RETURN_IF_ERROR(CheckOptionalIds({{"owner", q.owner}, {"team", q.team}, {"agency", q.agency}}));
   CONTINUUM_RETURN_IF_ERROR(CheckBound("due_before", q.due_before));
   const TableDef& t = *FindTable("deadlines");
   std::string sql = SqlFor(t).select_all + " WHERE 1 = 1";
   std::vector<SqlParam> params;
-  if (!q.owner.empty()) {
-    sql += " AND owner = ?";
-    params.push_back(SqlParam::Text(q.owner));
-  }
-  if (!q.team.empty()) {
-    sql += " AND team = ?";
-    params.push_back(SqlParam::Text(q.team));
-  }
-  if (!q.agency.empty()) {
-    sql += " AND agency = ?";
-    params.push_back(SqlParam::Text(q.agency));
-  }
-  if (!q.due_before.empty()) {
-    sql += " AND due_at < ?";
-    params.push_back(SqlParam::Text(q.due_before));
-  }
+  AndIf(&sql, &params, "owner = ?", q.owner);
+  AndIf(&sql, &params, "team = ?", q.team);
+  AndIf(&sql, &params, "agency = ?", q.agency);
+  AndIf(&sql, &params, "due_at < ?", q.due_before);
   if (q.open_only) sql += " AND status = 'open'";
   sql += " ORDER BY due_at, deadline_id";
-  Result<ConnectionPool::Lease> conn = pool_.Acquire();
-  if (!conn.ok()) return conn.status();
-  std::vector<Row> rows;
-  CONTINUUM_RETURN_IF_ERROR((*conn)->Run(sql, params, [&](const SqlRow& row) {
-    rows.push_back(MakeRow(t, ReadCells(t, row)));
-    return Status::Ok();
-  }));
-  return rows;
+  return SelectRows(pool_, t, sql, params);
 }
 
 // ---------------------------------------------------------------------------
@@ -721,13 +730,6 @@ bool IsAuditTypePrefix(std::string_view p) {
   if (p.size() == kAuditPrefix.size()) return true;
   if (p.back() == '.') p.remove_suffix(1);
   return IsEventType(p);
-}
-
-// The smallest string greater than every string starting with `prefix`
-// (which ends in a printable ASCII character).
-std::string PrefixEnd(std::string prefix) {
-  ++prefix.back();
-  return prefix;
 }
 
 std::string AsciiLower(std::string_view s) {
@@ -751,12 +753,8 @@ std::string ContainsPattern(std::string_view text) {
 }  // namespace
 
 Result<std::vector<Event>> SqlStore::Audit(const AuditQuery& q) {
-  for (const auto& [field, value] : {std::pair<const char*, const std::string&>{"user", q.user},
-                                     {"agency", q.agency},
-                                     {"child_id", q.child_id}}) {
-    if (!value.empty())
-      CONTINUUM_RETURN_IF_ERROR(CheckText(field, value, TextRule::kIdentifier, kMaxIdBytes));
-  }
+  CONTINUUM_RETURN_IF_ERROR(
+      CheckOptionalIds({{"user", q.user}, {"agency", q.agency}, {"child_id", q.child_id}}));
   CONTINUUM_RETURN_IF_ERROR(CheckBound("from", q.from));
   CONTINUUM_RETURN_IF_ERROR(CheckBound("to", q.to));
   if (q.types.size() > kMaxQueryTerms) {
@@ -770,50 +768,17 @@ Result<std::vector<Event>> SqlStore::Audit(const AuditQuery& q) {
   std::string sql = "SELECT " + std::string(kEventColumns) + ", " + std::string(kSupersededBy) +
                     " FROM events e WHERE " + std::string(kIsAudit);
   std::vector<std::string> owned;  // prefix bounds, kept alive for the parameters
-  owned.reserve(2 * q.types.size());
   std::vector<SqlParam> params;
-  if (!q.user.empty()) {
-    sql += " AND e.author = ?";
-    params.push_back(SqlParam::Text(q.user));
-  }
-  if (!q.agency.empty()) {
-    sql += " AND e.agency = ?";
-    params.push_back(SqlParam::Text(q.agency));
-  }
-  if (!q.child_id.empty()) {
-    sql += " AND e.child_id = ?";
-    params.push_back(SqlParam::Text(q.child_id));
-  }
-  if (!q.types.empty()) {
-    sql += " AND (";
-    for (size_t i = 0; i < q.types.size(); ++i) {
-      const std::string& t = q.types[i];
-      sql += i ? " OR " : "";
-      if (!t.empty() && t.back() == '*' && IsAuditTypePrefix(std::string_view(t).substr(0, t.size() - 1))) {
-        owned.push_back(t.substr(0, t.size() - 1));
-        owned.push_back(PrefixEnd(owned.back()));
-        sql += "(e.type >= ? AND e.type < ?)";
-        params.push_back(SqlParam::Text(owned[owned.size() - 2]));
-        params.push_back(SqlParam::Text(owned.back()));
-      } else if (IsEventType(t) && t.compare(0, kAuditPrefix.size(), kAuditPrefix) == 0) {
-        sql += "e.type = ?";
-        params.push_back(SqlParam::Text(t));
-      } else {
-        return InvalidArgument("types[" + std::to_string(i) + "] " + Quote(t) +
-                               " is neither an audit type (\"audit.read\") nor a prefix of audit types "
-                               "(\"audit.*\", \"audit.login*\")");
-      }
-    }
-    sql += ")";
-  }
-  if (!q.from.empty()) {
-    sql += " AND e.recorded_at >= ?";
-    params.push_back(SqlParam::Text(q.from));
-  }
-  if (!q.to.empty()) {
-    sql += " AND e.recorded_at < ?";
-    params.push_back(SqlParam::Text(q.to));
-  }
+  AndIf(&sql, &params, "e.author = ?", q.user);
+  AndIf(&sql, &params, "e.agency = ?", q.agency);
+  AndIf(&sql, &params, "e.child_id = ?", q.child_id);
+  CONTINUUM_RETURN_IF_ERROR(AndTypes(
+      q.types, IsAuditTypePrefix,
+      [](std::string_view t) { return IsEventType(t) && t.substr(0, kAuditPrefix.size()) == kAuditPrefix; },
+      "an audit type (\"audit.read\") nor a prefix of audit types (\"audit.*\", \"audit.login*\")", &sql,
+      &params, &owned));
+  AndIf(&sql, &params, "e.recorded_at >= ?", q.from);
+  AndIf(&sql, &params, "e.recorded_at < ?", q.to);
   if (q.after_seq > 0) {
     sql += " AND e.seq > ?";
     params.push_back(SqlParam::Int(q.after_seq));
@@ -863,14 +828,7 @@ Result<std::vector<Row>> SqlStore::SearchChildren(const std::string& text, size_
   }
   sql += " ORDER BY child_id LIMIT ?";
   params.push_back(SqlParam::Int(static_cast<int64_t>(n)));
-  Result<ConnectionPool::Lease> conn = pool_.Acquire();
-  if (!conn.ok()) return conn.status();
-  std::vector<Row> rows;
-  CONTINUUM_RETURN_IF_ERROR((*conn)->Run(sql, params, [&](const SqlRow& row) {
-    rows.push_back(MakeRow(t, ReadCells(t, row)));
-    return Status::Ok();
-  }));
-  return rows;
+  return SelectRows(pool_, t, sql, params);
 }
 
 // ---------------------------------------------------------------------------
