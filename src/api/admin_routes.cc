@@ -147,7 +147,7 @@ HttpResponse DueRoute(Api::Impl& api, Call& c) {
   ojson list = ojson::array();
   std::vector<std::string> children;
   for (const auto& r : *rows) {
-    std::string child = Col(r, "child_id");
+    std::string child = r.Value("child_id");
     auto it = may_read.find(child);
     if (it == may_read.end()) {
       auto ctx = LoadChild(api, c, child);
@@ -156,15 +156,15 @@ HttpResponse DueRoute(Api::Impl& api, Call& c) {
       if (ok) children.push_back(child);
     }
     if (!it->second) continue;
-    list.push_back({{"deadline_id", Col(r, "deadline_id")},
+    list.push_back({{"deadline_id", r.Value("deadline_id")},
                     {"child_id", child},
-                    {"kind", Col(r, "kind")},
-                    {"label", Col(r, "label")},
-                    {"due_at", Col(r, "due_at")},
-                    {"owner", Col(r, "owner")},
-                    {"team", Col(r, "team")},
-                    {"agency", Col(r, "agency")},
-                    {"overdue", Col(r, "due_at") < c.now.ToString()}});
+                    {"kind", r.Value("kind")},
+                    {"label", r.Value("label")},
+                    {"due_at", r.Value("due_at")},
+                    {"owner", r.Value("owner")},
+                    {"team", r.Value("team")},
+                    {"agency", r.Value("agency")},
+                    {"overdue", r.Value("due_at") < c.now.ToString()}});
   }
   if (auto r = Audit(api, c, "read", "-", {{"outcome", "allowed"}, {"children", children}})) return *r;
   return JsonResponse(200, ojson{{"deadlines", list}});
@@ -263,7 +263,7 @@ HttpResponse ReportSummary(Api::Impl& api, Call& c) {
   std::map<std::string, std::map<std::string, int64_t>> by_framework_state;
   std::map<std::string, std::map<int, int64_t>> by_framework_level;
   for (const auto& r : *cases) {
-    json j = json::parse(Col(r, "data"), nullptr, false);
+    json j = json::parse(r.Value("data"), nullptr, false);
     if (!j.is_object()) continue;
     std::string fw = j.value("framework", "");
     by_framework_state[fw][j.value("state", "none")]++;
@@ -274,7 +274,7 @@ HttpResponse ReportSummary(Api::Impl& api, Call& c) {
   auto overdue = api.store->Deadlines(dq);
   if (!overdue.ok()) return FromStatus(overdue.status());
   std::map<std::string, int64_t> overdue_by_kind;
-  for (const auto& r : *overdue) overdue_by_kind[Col(r, "kind")]++;
+  for (const auto& r : *overdue) overdue_by_kind[r.Value("kind")]++;
   // Small numbers can identify a child: counts from 1 to 4 are shown as null
   // with "suppressed": true.
   auto count = [](int64_t n) {

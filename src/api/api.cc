@@ -103,12 +103,6 @@ bool Call::HasQuery(const std::string& name) const {
   return false;
 }
 
-std::string Col(const store::Row& r, std::string_view name) {
-  for (const auto& [c, v] : r.columns)
-    if (c == name) return v.value_or("");
-  return "";
-}
-
 HttpResponse JsonResponse(int status, const ojson& body) {
   HttpResponse r;
   r.status = status;
@@ -211,7 +205,7 @@ Result<ChildContext> LoadChild(Api::Impl& api, Call& c, const std::string& child
   auto deadlines = api.store->ListRows("deadlines", child_id);
   if (!deadlines.ok()) return deadlines.status();
   ctx.deadlines = std::move(*deadlines);
-  ctx.fw = api.frameworks.Find(Col(ctx.child, "framework_id"));
+  ctx.fw = api.frameworks.Find(ctx.child.Value("framework_id"));
 
   struct Consent {
     std::string at;
@@ -220,17 +214,17 @@ Result<ChildContext> LoadChild(Api::Impl& api, Call& c, const std::string& child
   };
   std::vector<Consent> consents;
   for (const auto& r : ctx.entities) {
-    const std::string kind = Col(r, "kind");
+    const std::string kind = r.Value("kind");
     if (kind == "case") {
-      json j = json::parse(Col(r, "data"), nullptr, false);
+      json j = json::parse(r.Value("data"), nullptr, false);
       if (j.is_object()) ctx.state = pathway::CaseState::FromJson(j);
     } else if (kind == "team_member") {
-      ctx.facts.team_members.push_back(Col(r, "entity_id"));
+      ctx.facts.team_members.push_back(r.Value("entity_id"));
     } else if (kind == "consent") {
-      json j = json::parse(Col(r, "data"), nullptr, false);
+      json j = json::parse(r.Value("data"), nullptr, false);
       if (!j.is_object()) continue;
       const json f = j.value("fields", json::object());
-      Consent x{j.value("occurred_at", ""), std::stoll("0" + Col(r, "updated_seq")), {}};
+      Consent x{j.value("occurred_at", ""), std::stoll("0" + r.Value("updated_seq")), {}};
       x.e.type = j.value("type", "");
       auto list = [&](const char* name) {
         std::vector<std::string> out;
@@ -254,9 +248,9 @@ Result<ChildContext> LoadChild(Api::Impl& api, Call& c, const std::string& child
   for (auto& x : consents) ctx.facts.consent_events.push_back(std::move(x.e));
   ctx.facts.lead_professional = ctx.state.lead_professional;
   for (const auto& d : ctx.deadlines) {
-    if (Col(d, "status") != "open") continue;
-    if (!Col(d, "owner").empty()) ctx.facts.open_deadline_owners.push_back(Col(d, "owner"));
-    if (Col(d, "team") == "front_door") ctx.facts.awaiting_front_door = true;
+    if (d.Value("status") != "open") continue;
+    if (!d.Value("owner").empty()) ctx.facts.open_deadline_owners.push_back(d.Value("owner"));
+    if (d.Value("team") == "front_door") ctx.facts.awaiting_front_door = true;
   }
   // An open case that nobody holds yet (no lead professional, no team) is
   // the duty team's to allocate, as is one awaiting the front door.
@@ -424,7 +418,8 @@ HttpResponse Api::Impl::Dispatch(Call& c) {
     try {
       c.body = json::parse(c.http.body);
     } catch (const json::parse_error& e) {
-      return Problem(400, "Bad Request", "the body is not valid JSON (at byte " + std::to_string(e.byte) + ")",
+      return Problem(400, "Bad Request",
+                     "the body is not valid JSON (at byte " + std::to_string(e.byte) + ")",
                      {{"body", "not valid JSON"}});
     }
     if (!c.body.is_object())
@@ -453,7 +448,8 @@ void Api::Handle(HttpRequest& request, HttpServer::Responder respond) {
                  request_id = request.request_id, now = c.now.ToString(),
                  respond = std::move(respond)](HttpResponse res) {
     const auto us =
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)
+            .count();
     if (route) {
       auto& m = impl->route_metrics[route - internal::Routes().data()];
       int cls = std::clamp(res.status / 100, 1, 5);
@@ -470,11 +466,12 @@ void Api::Handle(HttpRequest& request, HttpServer::Responder respond) {
       // No personal data: the route template, never the path (it holds ids),
       // nor the query, body or user.
       char line[512];
-      std::snprintf(line, sizeof line,
-                    "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":\"request\",\"method\":\"%.10s\",\"route\":\"%s\","
-                    "\"status\":%d,\"duration_ms\":%.3f,\"request_id\":\"%s\"}\n",
-                    now.c_str(), res.status >= 500 ? "error" : "info", method.c_str(),
-                    route ? route->path : "unmatched", res.status, us / 1000.0, request_id.c_str());
+      std::snprintf(
+          line, sizeof line,
+          "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":\"request\",\"method\":\"%.10s\",\"route\":\"%s\","
+          "\"status\":%d,\"duration_ms\":%.3f,\"request_id\":\"%s\"}\n",
+          now.c_str(), res.status >= 500 ? "error" : "info", method.c_str(),
+          route ? route->path : "unmatched", res.status, us / 1000.0, request_id.c_str());
       std::fputs(line, stderr);
     }
     respond(std::move(res));
@@ -485,14 +482,13 @@ void Api::Handle(HttpRequest& request, HttpServer::Responder respond) {
   Call::Deferred d = std::move(*c.deferred);
   size_t audits = 0;
   for (const auto& e : d.events) audits += e.type.rfind(store::kAuditPrefix, 0) == 0;
-  impl_->store->AppendAsync(
-      std::move(d.events), pathway::Project,
-      [impl = impl_.get(), audits, res = std::move(res), make = std::move(d.finish),
-       finish = std::move(finish)](Result<std::vector<store::Event>> stored) mutable {
-        if (!stored.ok()) return finish(internal::FromStatus(stored.status()));
-        impl->audit_records.fetch_add(audits);
-        finish(make ? make(*stored) : std::move(res));
-      });
+  impl_->store->AppendAsync(std::move(d.events), pathway::Project,
+                            [impl = impl_.get(), audits, res = std::move(res), make = std::move(d.finish),
+                             finish = std::move(finish)](Result<std::vector<store::Event>> stored) mutable {
+                              if (!stored.ok()) return finish(internal::FromStatus(stored.status()));
+                              impl->audit_records.fetch_add(audits);
+                              finish(make ? make(*stored) : std::move(res));
+                            });
 }
 
 namespace internal {

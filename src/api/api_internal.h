@@ -92,8 +92,6 @@ struct Api::Impl {
 namespace internal {
 
 HttpResponse JsonResponse(int status, const ojson& body);
-// A column of a current-state row, "" for null or absent.
-std::string Col(const store::Row& r, std::string_view name);
 // How to find the member at fault in a message, for `errors`.
 struct FieldNames {
   std::string field_prefix = "fields.";     // for "field 'x'" in a message

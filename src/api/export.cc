@@ -66,13 +66,13 @@ HttpResponse ExportRoute(Api::Impl& api, Call& c) {
   auto audit = api.store->Audit(aq);
   if (!audit.ok()) return FromStatus(audit.status());
 
-  json details = json::parse(Col(ctx.child, "data"), nullptr, false);
+  json details = json::parse(ctx.child.Value("data"), nullptr, false);
   ojson out;
   out["child_id"] = ctx.id;
   out["exported_at"] = c.now.ToString();
   out["exported_by"] = c.principal.user_id;
   out["details"] = details;
-  out["framework"] = Col(ctx.child, "framework_id");
+  out["framework"] = ctx.child.Value("framework_id");
   out["case"] = ctx.state.ToJson();
   ojson ev = ojson::array();
   for (const auto& e : *events) {

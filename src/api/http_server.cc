@@ -209,7 +209,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
         self->server_->handler(*req, std::move(respond));
       } catch (const std::exception& e) {
         // A handler that throws has not answered (it answers last).
-        self->Answer(Problem(500, "Internal Server Error", "the request could not be completed"), req->request_id);
+        self->Answer(Problem(500, "Internal Server Error", "the request could not be completed"),
+                     req->request_id);
       }
     });
   }

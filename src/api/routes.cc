@@ -291,14 +291,14 @@ HttpResponse SearchChildren(Api::Impl& api, Call& c) {
   ojson results = ojson::array();
   std::vector<std::string> ids;
   for (const auto& r : *rows) {
-    auto ctx = LoadChild(api, c, Col(r, "child_id"));
+    auto ctx = LoadChild(api, c, r.Value("child_id"));
     if (!ctx.ok()) continue;
     if (!access::Authorize(c.principal, {Action::kReadCase}, ctx->subject).allowed) continue;
     ids.push_back(ctx->id);
     results.push_back({{"child_id", ctx->id},
-                       {"display_name", Col(r, "display_name")},
-                       {"date_of_birth", Col(r, "date_of_birth")},
-                       {"framework", Col(r, "framework_id")},
+                       {"display_name", r.Value("display_name")},
+                       {"date_of_birth", r.Value("date_of_birth")},
+                       {"framework", r.Value("framework_id")},
                        {"relationship", access::RelationshipName(ctx->subject.relationship)}});
     if (results.size() >= 50) break;
   }
@@ -351,9 +351,9 @@ HttpResponse CaseSummary(Api::Impl& api, Call& c) {
   out += "{\"child_id\":";
   AppendJsonString(&out, ctx.id);
   out += ",\"details\":";
-  raw(&out, Col(ctx.child, "data"));
+  raw(&out, ctx.child.Value("data"));
   out += ",\"framework\":";
-  AppendJsonString(&out, Col(ctx.child, "framework_id"));
+  AppendJsonString(&out, ctx.child.Value("framework_id"));
   out += ",\"case\":{\"state\":";
   AppendJsonString(&out, st.state);
   out += ",\"state_label\":";
@@ -379,7 +379,7 @@ HttpResponse CaseSummary(Api::Impl& api, Call& c) {
   std::string current_kind;
   bool first_kind = true;
   for (const auto& r : ctx.entities) {
-    std::string kind = Col(r, "kind");
+    std::string kind = r.Value("kind");
     if (kind == "case") continue;
     if (first_kind || kind != current_kind) {
       if (!first_kind) out += "},";
@@ -390,15 +390,15 @@ HttpResponse CaseSummary(Api::Impl& api, Call& c) {
     } else {
       out.push_back(',');
     }
-    key(&out, Col(r, "entity_id"));
-    raw(&out, Col(r, "data"));
+    key(&out, r.Value("entity_id"));
+    raw(&out, r.Value("data"));
   }
   if (!first_kind) out.push_back('}');
   out += "},\"deadlines\":[";
   const std::string now = c.now.ToString();
   bool first = true;
   for (const auto& r : ctx.deadlines) {
-    if (Col(r, "status") != "open") continue;
+    if (r.Value("status") != "open") continue;
     if (!first) out.push_back(',');
     first = false;
     out.push_back('{');
@@ -406,10 +406,10 @@ HttpResponse CaseSummary(Api::Impl& api, Call& c) {
     for (size_t i = 0; i < std::size(kColumns); ++i) {
       if (i) out.push_back(',');
       key(&out, kColumns[i]);
-      AppendJsonString(&out, Col(r, kColumns[i]));
+      AppendJsonString(&out, r.Value(kColumns[i]));
     }
     out += ",\"overdue\":";
-    out += Col(r, "due_at") < now ? "true" : "false";
+    out += r.Value("due_at") < now ? "true" : "false";
     out.push_back('}');
   }
   out += "]}";
@@ -496,8 +496,8 @@ HttpResponse ListPeople(Api::Impl& api, Call& c) {
   if (auto r = OpenChild(api, c, {Action::kReadCase}, &ctx)) return *r;
   ojson people = ojson::array();
   for (const auto& r : ctx.entities) {
-    if (Col(r, "kind") != "person") continue;
-    ojson rec = ojson::parse(Col(r, "data"), nullptr, false);
+    if (r.Value("kind") != "person") continue;
+    ojson rec = ojson::parse(r.Value("data"), nullptr, false);
     ojson p = rec.is_object() && rec.contains("fields") ? rec["fields"] : ojson::object();
     people.push_back(p);
   }

@@ -113,12 +113,7 @@ Result<nlohmann::json> ReadFields(const std::string& path) {
   return j;
 }
 
-std::string Col(const store::Row& r, const std::string& name) {
-  for (const auto& [c, v] : r.columns) {
-    if (c == name) return v.value_or("");
-  }
-  return "";
-}
+std::string Col(const store::Row& r, const std::string& name) { return r.Value(name); }
 
 // Appends the events and reports what they did.
 int AppendAndReport(store::Store& s, const store::Event& e) {

@@ -490,12 +490,7 @@ Result<std::optional<json>> ReadEntity(store::StateReader& r, const std::string&
   return std::optional<json>();
 }
 
-std::string Col(const store::Row& row, const std::string& name) {
-  for (const auto& [c, v] : row.columns) {
-    if (c == name) return v.value_or("");
-  }
-  return "";
-}
+std::string Col(const store::Row& row, const std::string& name) { return row.Value(name); }
 
 std::optional<std::string> NonEmpty(const std::string& v) {
   return v.empty() ? std::nullopt : std::optional<std::string>(v);

@@ -93,6 +93,13 @@ struct Row {
   std::vector<std::pair<std::string, std::optional<std::string>>> columns;  // key columns first
   int key_columns = 1;  // how many leading columns form the key
   bool remove = false;  // delete the row with this key instead of upserting
+
+  // The value of a column, "" for null or absent.
+  std::string Value(std::string_view column) const {
+    for (const auto& [c, v] : columns)
+      if (c == column) return v.value_or("");
+    return "";
+  }
 };
 
 // Turns events into current-state rows. Called inside the append
