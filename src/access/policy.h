@@ -1,13 +1,25 @@
-// The authorisation policy: who may do what to a child's record. Every API
-// route names an Action and goes through Authorize before it touches
-// personal data; nothing else in the system decides access. The rules are
-// written out in docs/access.md (role × relationship × consent), and the
-// authorisation-matrix test checks every route against that table.
+// The authorisation policy: who may see or change a child's record, and who
+// may see the audit trail and alerts. The case service (case/service.h) asks
+// Authorize before it reads or writes anything about a child; nothing else in
+// the system decides access. The rules are written out in docs/access.md
+// (role × relationship × consent), and the authorisation-matrix test checks
+// every route against that table.
 //
-//   access::Principal me{.user_id = "u-7", .agency_id = "school-42", .role = access::Role::kPractitioner};
-//   access::Subject child = access::DescribeChild(me, case_facts);   // relationship, consent
+//   access::Principal me{.user_id = "u-7", .agency_id = "school-42", .role = Role::kPractitioner};
+//   access::Subject child = access::DescribeChild(me, facts);   // relationship, consent — from the record
 //   access::Decision d = access::Authorize(me, {access::Action::kReadCase}, child);
-//   if (!d.allowed) return Forbidden(d.reason);                      // and audit the refusal
+//   if (!d.allowed) return Forbidden(d.reason);                 // and audit the refusal
+//
+// What a pathway step may do (which roles, from which state) is the
+// pathway's rule (pathway/engine.h), not this one: this policy says only
+// whether the caller may touch this child's record at all.
+//
+// Relationships come from the record, never from the caller: the lead
+// professional and allocated worker the case names, the team around the
+// child, and the duty team holding the case's front-door deadlines. Owning a
+// deadline, or having recorded a request, referral or concern, is not a
+// relationship. An unknown role gives no access (the caller refuses before
+// asking, see core/roles.h).
 //
 // Authorize is pure: it reads only its arguments, so the same facts always
 // give the same decision. Thread-safe.
@@ -18,34 +30,18 @@
 #include <string_view>
 #include <vector>
 
+#include "core/roles.h"
+
 namespace continuum::access {
 
-enum class Role {
-  kPractitioner,      // a worker in a universal or targeted service (school, health, police, early help)
-  kLeadProfessional,  // co-ordinates a plan
-  kTeamLeader,        // team leader / early help co-ordinator
-  kFrontDoor,         // front door / MASH
-  kSocialWorker,      // children's social care
-  kSafeguardingLead,  // designated safeguarding lead: audit, alerts, subject access
-  kAnalyst,           // de-identified aggregates only
-  kAdministrator,     // accounts, agencies and teams; no case records
-};
-inline constexpr Role kAllRoles[] = {Role::kPractitioner, Role::kLeadProfessional, Role::kTeamLeader,
-                                     Role::kFrontDoor,    Role::kSocialWorker,     Role::kSafeguardingLead,
-                                     Role::kAnalyst,      Role::kAdministrator};
-std::optional<Role> ParseRole(std::string_view name);  // "practitioner", "lead_professional", …
-const char* RoleName(Role r);
-// Roles that work with children's records (all but analyst and administrator).
-bool IsCaseRole(Role r);
-// Social care roles: see who referred a child-protection concern.
+// Roles that may see who referred a child or raised a concern.
 bool IsSocialCare(Role r);
 
 // The caller's relationship to one child, strongest first.
 enum class Relationship {
-  kAllocatedWorker,  // the case's lead professional, or the owner of one of its open deadlines
+  kAllocatedWorker,  // the case's lead professional or allocated (social) worker
   kTeamMember,       // in the team around the family / child
-  kFrontDoorDuty,    // on a front-door (duty) team while a request awaits its decision or the case is
-                     // unallocated
+  kFrontDoorDuty,    // in the duty team holding the case's open front-door deadline, or the unallocated case
   kNone,
 };
 inline constexpr Relationship kAllRelationships[] = {Relationship::kAllocatedWorker,
@@ -55,9 +51,9 @@ const char* RelationshipName(Relationship r);
 
 // The family's consent to share with the caller's agency.
 enum class Consent {
-  kGiven,                 // consent.given names the agency (or "all"), not since withdrawn
-  kSharedWithoutConsent,  // consent.overridden names the agency, with its recorded ground
-  kWithdrawn,             // consent.withdrawn since
+  kGiven,                 // consent given naming the agency (or "all"), not since withdrawn
+  kSharedWithoutConsent,  // shared without consent with the agency, with its recorded ground
+  kWithdrawn,             // withdrawn since
   kNone,                  // nothing recorded for this agency
 };
 inline constexpr Consent kAllConsents[] = {Consent::kGiven, Consent::kSharedWithoutConsent,
@@ -65,20 +61,21 @@ inline constexpr Consent kAllConsents[] = {Consent::kGiven, Consent::kSharedWith
 const char* ConsentName(Consent c);
 
 enum class Action {
-  kPublic,          // /healthz, /metrics, login
+  kPublic,          // /healthz, login
   kOwnSession,      // who am I, logout
   kReadFrameworks,  // frameworks and assess: no personal data
+  kReadMetrics,     // operational metrics: no personal data, but not for the public
   kRegisterChild,   // a new child record
   kSearchChildren,  // results filtered by kReadCase per child
   kListDue,         // results filtered by kReadCase per child
   kReadCase,        // summary, chronology, next steps, people
-  kRecordEvent,     // a pathway event, person added/removed (Request::event_type)
+  kRecordEvent,     // a pathway or household event (Request::entry for entry points)
   kCorrectRecord,   // record.corrected
   kBreakGlass,      // emergency access with a reason
   kReadChildAudit,  // who accessed this child's record
   kExportCase,      // subject-access export of the whole record
-  kReadAudit,       // the audit trail across children
-  kReadAlerts,      // break-glass alerts
+  kReadAudit,       // the audit trail across children (filtered per child)
+  kReadAlerts,      // alerts (filtered per child)
   kReadAggregates,  // de-identified reports
   kAdminister,      // agencies, teams, users
 };
@@ -87,29 +84,37 @@ const char* ActionName(Action a);
 struct Principal {
   std::string user_id;
   std::string agency_id;
+  std::string agency_kind;  // the agency's kind in the directory
   std::string team_id;
   Role role = Role::kPractitioner;
-  bool front_door_team = false;  // the user's team is on front-door duty
+
+  // A safeguarding lead of the local authority (an agency of kind
+  // local_authority) oversees every child; other leads, their agency's.
+  bool LocalAuthorityLead() const {
+    return role == Role::kSafeguardingLead && agency_kind == "local_authority";
+  }
 };
 
 // What the policy needs to know about the child, derived from the record by
 // DescribeChild.
 struct Subject {
+  bool exists = false;
   Relationship relationship = Relationship::kNone;
   Consent consent = Consent::kNone;
-  bool break_glass = false;  // an unexpired break-glass grant of this user for this child
+  bool break_glass = false;     // an unexpired break-glass grant of this user for this child
+  bool agency_related = false;  // the caller's agency works with the child (for safeguarding leads)
 };
 
 struct Request {
   Action action = Action::kPublic;
-  std::string event_type;                // kRecordEvent / kCorrectRecord
-  std::vector<std::string> event_roles;  // the roles the framework allows for that event
+  // kRecordEvent: the transition is an entry point (a request, referral or
+  // concern), which anyone working with children may record.
+  bool entry = false;
 };
 
 struct Decision {
   bool allowed = false;
-  std::string
-      basis;  // on what ground: "allocated worker", "consent given", "break-glass", "front-door duty", …
+  std::string basis;   // on what ground: "allocated worker", "consent given", "break-glass", …
   std::string reason;  // when refused: why, in words a practitioner understands
 };
 
@@ -117,15 +122,20 @@ Decision Authorize(const Principal& who, const Request& what, const Subject& chi
 
 // The facts of one child's record the policy depends on.
 struct CaseFacts {
-  std::string lead_professional;                  // user id
-  std::vector<std::string> team_members;          // user ids in the team around the family
-  std::vector<std::string> open_deadline_owners;  // user ids owning open deadlines
-  // An open deadline owned by the front door, or an open case nobody holds
-  // yet (no lead professional, no team): the duty team's to decide or allocate.
-  bool awaiting_front_door = false;
-  // consent.* events in the order they happened: type and the agencies they name.
+  bool exists = false;
+  std::string lead_professional;  // user id
+  std::string allocated_worker;   // user id
+  std::vector<std::string> team_members;  // user ids in the team around the child
+  // The duty team holding the case: owner of an open front-door deadline, or
+  // of the open case nobody holds yet.
+  std::string duty_team;
+  bool duty_active = false;
+  // Agencies working with the child: of the lead professional, the allocated
+  // worker, the team members and the duty team.
+  std::vector<std::string> agencies;
+  // Consent records in the order they happened: kind and the agencies named.
   struct ConsentEvent {
-    std::string type;                   // consent.given | consent.withdrawn | consent.overridden
+    std::string kind;                   // given | withdrawn | overridden | refused
     std::vector<std::string> agencies;  // "all" covers every agency; empty on withdrawal means all
   };
   std::vector<ConsentEvent> consent_events;
@@ -133,12 +143,15 @@ struct CaseFacts {
 };
 Subject DescribeChild(const Principal& who, const CaseFacts& facts);
 
-// Field-level rules: in a referral or child-protection concern, who raised it
-// is visible only to social care and to the agency that raised it. Returns
-// the names of the fields to withhold from `who` for an event of this type
-// recorded by `author_agency` ("author" and "agency" stand for the event's
-// own author and agency).
-std::vector<std::string> WithheldFields(const Principal& who, std::string_view event_type,
-                                        std::string_view author_agency);
+// Field-level rules: who recorded an event and the fields its transition
+// declared confidential (the identity of a referrer) are visible only to
+// social care and to the agency that recorded it.
+bool SeesConfidential(const Principal& who, std::string_view author_agency);
+
+// The one answer to a refused request about a child, the same whether the
+// child exists, is unrelated to the caller, or is in any state.
+inline constexpr const char* kNoAccess =
+    "you may not see or change this child's record: you are not allocated, not in the team around the child and "
+    "not on duty for it (or there is no such child); use break-glass if there is an emergency";
 
 }  // namespace continuum::access

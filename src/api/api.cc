@@ -110,47 +110,15 @@ HttpResponse JsonResponse(int status, const ojson& body) {
   return r;
 }
 
-HttpResponse FromStatus(const Status& s, const FieldNames& names) {
+HttpResponse FromStatus(const Status& s) {
   std::vector<std::pair<std::string, std::string>> errors;
+  if (!s.field().empty()) errors.emplace_back(s.field(), s.message());
   const std::string& m = s.message();
-  auto is_name_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
-  // 1. "… field 'level' must be …": a field of the event or record.
-  size_t at = m.find("field '");
-  if (at != std::string::npos) {
-    size_t start = at + 7, end = start;
-    while (end < m.size() && is_name_char(m[end])) ++end;
-    if (end > start) errors.emplace_back(names.field_prefix + m.substr(start, end - start), m);
-  }
-  // 2. A message that opens with one of the request's member names, bare or
-  // quoted: "password must be …", "'indicators' must be …", "from \"x\" …".
-  if (errors.empty()) {
-    std::string_view rest = m;
-    for (const auto& p : names.strip_prefixes)
-      if (rest.substr(0, p.size()) == p) rest.remove_prefix(p.size());
-    if (!rest.empty() && rest.front() == '\'') rest.remove_prefix(1);
-    for (const auto& n : names.members) {
-      if (rest.substr(0, n.size()) == n && (rest.size() == n.size() || !is_name_char(rest[n.size()]))) {
-        errors.emplace_back(names.member_prefix + n, m);
-        break;
-      }
-    }
-  }
-  // 3. "fields.review_date: …" or "q: …".
-  if (errors.empty()) {
-    size_t colon = m.find(": ");
-    if (colon != std::string::npos && colon < 80) {
-      std::string_view head(m.data(), colon);
-      bool looks_like_field = !head.empty() && std::all_of(head.begin(), head.end(), [&](char c) {
-        return is_name_char(c) || c == '.' || c == '[' || c == ']';
-      });
-      if (looks_like_field) errors.emplace_back(std::string(head), m.substr(colon + 2));
-    }
-  }
   switch (s.code()) {
     case StatusCode::kInvalidArgument:
       return Problem(422, "Unprocessable Content", m, errors);
     case StatusCode::kNotFound:
-      return Problem(404, "Not Found", m);
+      return Problem(404, "Not Found", m, errors);
     case StatusCode::kForbidden:
       return Problem(403, "Forbidden", m);
     case StatusCode::kConflict:
@@ -162,136 +130,58 @@ HttpResponse FromStatus(const Status& s, const FieldNames& names) {
   }
 }
 
-store::Event AuditEvent(const Call& c, const std::string& what, const std::string& child_id, ojson detail) {
-  store::Event e;
-  e.child_id = child_id.empty() ? "-" : child_id;
-  e.type = "audit." + what;
-  e.occurred_at = c.now.ToString();
-  e.author = c.auth ? c.auth->user.id : "-";
-  e.agency = c.auth ? c.auth->user.agency_id : "-";
-  e.significance = store::kRoutine;
-  ojson p;
-  p["role"] = c.auth ? c.auth->user.role : "";
-  p["action"] = c.route ? access::ActionName(c.route->action) : "";
-  p["method"] = c.http.method;
-  p["route"] = c.route ? c.route->path : "";
-  p["request_id"] = c.http.request_id;
-  p["ip"] = c.http.remote_ip;
-  for (auto it = detail.begin(); it != detail.end(); ++it) p[it.key()] = *it;
-  e.payload = p.dump(-1, ' ', false, json::error_handler_t::replace);
-  return e;
-}
-
-Result<std::vector<store::Event>> AppendWithAudit(Api::Impl& api, std::vector<store::Event> events) {
-  size_t audits = 0;
-  for (const auto& e : events) audits += e.type.rfind(store::kAuditPrefix, 0) == 0;
-  auto r = api.store->Append(std::move(events), pathway::Project);
-  if (r.ok()) api.audit_records.fetch_add(audits);
-  return r;
-}
-
-namespace {}  // namespace
-
-Result<ChildContext> LoadChild(Api::Impl& api, Call& c, const std::string& child_id) {
-  ChildContext ctx;
-  ctx.id = child_id;
-  auto child = api.store->GetRow("children", {child_id});
-  if (!child.ok()) return child.status();
-  if (!*child) return NotFound("no child '" + child_id + "'");
-  ctx.child = std::move(**child);
-  auto entities = api.store->ListRows("entities", child_id);
-  if (!entities.ok()) return entities.status();
-  ctx.entities = std::move(*entities);
-  auto deadlines = api.store->ListRows("deadlines", child_id);
-  if (!deadlines.ok()) return deadlines.status();
-  ctx.deadlines = std::move(*deadlines);
-  ctx.fw = api.frameworks.Find(ctx.child.Value("framework_id"));
-
-  struct Consent {
-    std::string at;
-    int64_t seq;
-    access::CaseFacts::ConsentEvent e;
-  };
-  std::vector<Consent> consents;
-  for (const auto& r : ctx.entities) {
-    const std::string kind = r.Value("kind");
-    if (kind == "case") {
-      json j = json::parse(r.Value("data"), nullptr, false);
-      if (j.is_object()) ctx.state = pathway::CaseState::FromJson(j);
-    } else if (kind == "team_member") {
-      ctx.facts.team_members.push_back(r.Value("entity_id"));
-    } else if (kind == "consent") {
-      json j = json::parse(r.Value("data"), nullptr, false);
-      if (!j.is_object()) continue;
-      const json f = j.value("fields", json::object());
-      Consent x{j.value("occurred_at", ""), std::stoll("0" + r.Value("updated_seq")), {}};
-      x.e.type = j.value("type", "");
-      auto list = [&](const char* name) {
-        std::vector<std::string> out;
-        if (f.contains(name) && f[name].is_array())
-          for (const auto& v : f[name])
-            if (v.is_string()) out.push_back(v.get<std::string>());
-        return out;
-      };
-      if (x.e.type.empty()) {  // records projected before the type was kept
-        x.e.type = f.contains("given_by")       ? "consent.given"
-                   : f.contains("withdrawn_by") ? "consent.withdrawn"
-                   : f.contains("ground")       ? "consent.overridden"
-                                                : "consent.early_help_refused";
-      }
-      x.e.agencies = x.e.type == "consent.overridden" ? list("shared_with") : list("agencies");
-      consents.push_back(std::move(x));
-    }
-  }
-  std::sort(consents.begin(), consents.end(),
-            [](const Consent& a, const Consent& b) { return std::tie(a.at, a.seq) < std::tie(b.at, b.seq); });
-  for (auto& x : consents) ctx.facts.consent_events.push_back(std::move(x.e));
-  ctx.facts.lead_professional = ctx.state.lead_professional;
-  for (const auto& d : ctx.deadlines) {
-    if (d.Value("status") != "open") continue;
-    if (!d.Value("owner").empty()) ctx.facts.open_deadline_owners.push_back(d.Value("owner"));
-    if (d.Value("team") == "front_door") ctx.facts.awaiting_front_door = true;
-  }
-  // An open case that nobody holds yet (no lead professional, no team) is
-  // the duty team's to allocate, as is one awaiting the front door.
-  if (ctx.state.registered && ctx.state.state != "none" && ctx.facts.lead_professional.empty() &&
-      ctx.facts.team_members.empty() &&
-      !(ctx.fw && ctx.fw->pathway && ctx.fw->pathway->IsClosed(ctx.state.state))) {
-    ctx.facts.awaiting_front_door = true;
-  }
-  ctx.subject = access::DescribeChild(c.principal, ctx.facts);
-  return ctx;
-}
-
-std::optional<HttpResponse> Gate(Api::Impl& api, Call& c, const access::Request& what, ChildContext* child) {
-  access::Subject subject = child ? child->subject : access::Subject{};
-  access::Decision d = access::Authorize(c.principal, what, subject);
-  if (!d.allowed && child && !subject.break_glass && what.action == access::Action::kReadCase &&
-      access::IsCaseRole(c.principal.role)) {
-    auto grants = api.store->directory().ActiveBreakGlass(c.principal.user_id, child->id, c.now.ToString());
-    if (!grants.ok()) return FromStatus(grants.status());
-    if (!grants->empty()) {
-      child->subject.break_glass = true;
-      subject.break_glass = true;
-      d = access::Authorize(c.principal, what, subject);
-      if (d.allowed) d.basis += "; grant " + grants->front().id + ": " + grants->front().reason;
-    }
-  }
-  if (d.allowed) {
-    if (child) child->subject = subject;
-    c.basis = d.basis;  // recorded by the caller's audit record
-    return std::nullopt;
-  }
-  api.denials.fetch_add(1);
-  ojson detail{{"outcome", "denied"}, {"reason", d.reason}};
-  if (child) {
-    detail["relationship"] = access::RelationshipName(subject.relationship);
-    detail["consent"] = access::ConsentName(subject.consent);
-  }
-  if (!what.event_type.empty()) detail["event_type"] = what.event_type;
-  auto r = AppendWithAudit(api, {AuditEvent(c, "denied", child ? child->id : "-", detail)});
+HttpResponse Answer(const Result<ojson>& r, int status) {
   if (!r.ok()) return FromStatus(r.status());
-  return Problem(403, "Forbidden", d.reason);
+  return JsonResponse(status, *r);
+}
+
+std::optional<HttpResponse> RequireString(const Call& c, const char* name, std::string* out, size_t max) {
+  if (!c.body.contains(name) || !c.body[name].is_string() || c.body[name].get_ref<const std::string&>().empty()) {
+    return Problem(422, "Unprocessable Content", std::string(name) + ": required, a string", {{name, "required"}});
+  }
+  *out = c.body[name].get<std::string>();
+  if (out->size() > max) {
+    return Problem(422, "Unprocessable Content", std::string(name) + ": at most " + std::to_string(max) + " bytes",
+                   {{name, "too long"}});
+  }
+  return std::nullopt;
+}
+
+std::optional<HttpResponse> OptionalString(const Call& c, const char* name, std::string* out, size_t max) {
+  if (!c.body.contains(name) || c.body[name].is_null()) return std::nullopt;
+  return RequireString(c, name, out, max);
+}
+
+std::optional<HttpResponse> OptionalBool(const Call& c, const char* name, bool* out) {
+  if (!c.body.contains(name)) return std::nullopt;
+  if (!c.body[name].is_boolean()) {
+    return Problem(422, "Unprocessable Content", std::string(name) + ": true or false", {{name, "true or false"}});
+  }
+  *out = c.body[name].get<bool>();
+  return std::nullopt;
+}
+
+std::optional<HttpResponse> QueryNumber(const Call& c, const char* name, int64_t max, int64_t* out) {
+  if (!c.HasQuery(name)) return std::nullopt;
+  std::string v = c.Query(name);
+  bool digits = !v.empty() && v.size() <= 18 &&
+                std::all_of(v.begin(), v.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+  if (!digits || std::stoll(v) > max) {
+    return Problem(422, "Unprocessable Content",
+                   std::string(name) + ": a whole number from 0 to " + std::to_string(max), {{name, "a number"}});
+  }
+  *out = std::stoll(v);
+  return std::nullopt;
+}
+
+std::optional<HttpResponse> QueryBool(const Call& c, const char* name, bool* out) {
+  if (!c.HasQuery(name)) return std::nullopt;
+  std::string v = c.Query(name);
+  if (v != "true" && v != "false") {
+    return Problem(422, "Unprocessable Content", std::string(name) + ": true or false", {{name, "true or false"}});
+  }
+  *out = v == "true";
+  return std::nullopt;
 }
 
 }  // namespace internal
@@ -301,8 +191,7 @@ namespace {
 using internal::Route;
 
 // Matches a path template against segments; fills params.
-bool Match(const char* templ, const std::vector<std::string>& segs,
-           std::map<std::string, std::string>* params) {
+bool Match(const char* templ, const std::vector<std::string>& segs, std::map<std::string, std::string>* params) {
   std::string_view t(templ);
   size_t i = 0, pos = 1;
   while (pos <= t.size()) {
@@ -326,17 +215,21 @@ constexpr double kBucketsMs[] = {0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 
 
 std::string StatusClassLabel(int i) { return std::to_string(i) + "xx"; }
 
+Timestamp Now() {
+  return Timestamp::FromUnixSeconds(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+}
+
 }  // namespace
 
 Api::Api(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Api::~Api() = default;
 
-Result<std::unique_ptr<Api>> Api::Create(store::Store* store, framework::Registry frameworks,
-                                         HolidayCalendar calendar, ApiOptions options) {
-  auto impl = std::make_unique<Impl>(std::move(calendar));
-  impl->store = store;
-  impl->frameworks = std::move(frameworks);
-  impl->options = options;
+Result<std::unique_ptr<Api>> Api::Create(casework::Service* service, ApiOptions options) {
+  if (!service) return InvalidArgument("the API needs a case service");
+  auto impl = std::make_unique<Impl>();
+  impl->service = service;
+  impl->options = std::move(options);
   impl->route_metrics = std::vector<internal::RouteMetrics>(internal::Routes().size());
   return std::unique_ptr<Api>(new Api(std::move(impl)));
 }
@@ -351,7 +244,7 @@ std::vector<std::string> Api::RouteList() {
   return out;
 }
 
-HttpResponse Api::Impl::Dispatch(Call& c) {
+HttpResponse Api::Impl::Dispatch(internal::Call& c) {
   auto target = ParseTarget(c.http.target);
   if (!target.ok()) return Problem(400, "Bad Request", target.status().message());
   c.target = std::move(*target);
@@ -378,32 +271,27 @@ HttpResponse Api::Impl::Dispatch(Call& c) {
     }
     return Problem(404, "Not Found", "no such resource");
   }
+  c.channel = {.via = "api",
+               .operation = std::string(c.route->method) + " " + c.route->path,
+               .request_id = c.http.request_id,
+               .ip = c.http.remote_ip};
 
   if (c.route->authenticated) {
     std::string_view auth = c.http.authorization;
     const std::string_view bearer = "Bearer ";
-    std::optional<access::Authenticated> who;
     if (auth.size() > bearer.size() && auth.substr(0, bearer.size()) == bearer) {
-      auto a = access::Authenticate(store->directory(), options.login, auth.substr(bearer.size()), c.now);
-      if (!a.ok()) return internal::FromStatus(a.status());
-      who = std::move(*a);
+      auto s = service->Authenticate(auth.substr(bearer.size()), c.channel, c.now);
+      if (!s.ok()) return internal::FromStatus(s.status());
+      c.session = std::move(*s);
     }
-    if (!who) {
-      auto p =
-          Problem(401, "Unauthorized", "log in: a valid session token is required (Authorization: Bearer …)");
+    if (!c.session) {
+      // Every refused attempt is audited, this one too.
+      auto a = service->AuditAnonymous(c.channel, "unauthenticated",
+                                       {{"outcome", "denied"}, {"reason", "no valid session"}}, c.now);
+      if (!a.ok()) return internal::FromStatus(a);
+      auto p = Problem(401, "Unauthorized", "log in: a valid session token is required (Authorization: Bearer …)");
       p.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"continuum\"");
       return p;
-    }
-    c.auth = std::move(who);
-    const auto& u = c.auth->user;
-    c.principal.user_id = u.id;
-    c.principal.agency_id = u.agency_id;
-    c.principal.team_id = u.team_id;
-    c.principal.role = access::ParseRole(u.role).value_or(access::Role::kPractitioner);
-    if (!u.team_id.empty()) {
-      auto team = store->directory().GetTeam(u.team_id);
-      if (!team.ok()) return internal::FromStatus(team.status());
-      c.principal.front_door_team = *team && (*team)->front_door;
     }
   }
 
@@ -412,18 +300,16 @@ HttpResponse Api::Impl::Dispatch(Call& c) {
     std::string_view ct = c.http.content_type;
     ct = ct.substr(0, ct.find(';'));
     while (!ct.empty() && ct.back() == ' ') ct.remove_suffix(1);
-    if (ct != "application/json") {
-      return Problem(415, "Unsupported Media Type", "send the body as application/json");
-    }
+    if (ct != "application/json") return Problem(415, "Unsupported Media Type", "send the body as application/json");
     try {
       c.body = json::parse(c.http.body);
     } catch (const json::parse_error& e) {
-      return Problem(400, "Bad Request",
-                     "the body is not valid JSON (at byte " + std::to_string(e.byte) + ")",
+      return Problem(400, "Bad Request", "the body is not valid JSON (at byte " + std::to_string(e.byte) + ")",
                      {{"body", "not valid JSON"}});
+    } catch (const json::out_of_range&) {
+      return Problem(400, "Bad Request", "the body holds a number out of range", {{"body", "number out of range"}});
     }
-    if (!c.body.is_object())
-      return Problem(400, "Bad Request", "the body must be a JSON object", {{"body", "not an object"}});
+    if (!c.body.is_object()) return Problem(400, "Bad Request", "the body must be a JSON object", {{"body", "not an object"}});
   } else if (c.http.method != "GET" && c.http.method != "DELETE") {
     c.body = json::object();
   }
@@ -432,68 +318,72 @@ HttpResponse Api::Impl::Dispatch(Call& c) {
 
 void Api::Handle(HttpRequest& request, HttpServer::Responder respond) {
   const auto start = std::chrono::steady_clock::now();
-  Call c{request};
-  c.now = Timestamp::FromUnixSeconds(
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count());
+  internal::Call c{request};
+  c.now = Now();
   HttpResponse res;
   try {
     res = impl_->Dispatch(c);
   } catch (const std::exception& e) {
     res = Problem(500, "Internal Server Error", "the request could not be completed");
-    c.deferred.reset();
   }
-  // Counts, logs and sends the response, whenever it is ready.
-  auto finish = [impl = impl_.get(), start, route = c.route, method = request.method,
-                 request_id = request.request_id, now = c.now.ToString(),
-                 respond = std::move(respond)](HttpResponse res) {
-    const auto us =
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)
-            .count();
-    if (route) {
-      auto& m = impl->route_metrics[route - internal::Routes().data()];
-      int cls = std::clamp(res.status / 100, 1, 5);
-      m.count[cls].fetch_add(1, std::memory_order_relaxed);
-      m.duration_us_sum.fetch_add(static_cast<uint64_t>(us), std::memory_order_relaxed);
-      for (size_t i = 0; i < std::size(kBucketsMs); ++i) {
-        if (us <= kBucketsMs[i] * 1000) {
-          m.duration_bucket[i].fetch_add(1, std::memory_order_relaxed);
-          break;
-        }
+  const auto us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
+  if (c.route) {
+    auto& m = impl_->route_metrics[c.route - internal::Routes().data()];
+    int cls = std::clamp(res.status / 100, 1, 5);
+    m.count[cls].fetch_add(1, std::memory_order_relaxed);
+    m.duration_us_sum.fetch_add(static_cast<uint64_t>(us), std::memory_order_relaxed);
+    for (size_t i = 0; i < std::size(kBucketsMs); ++i) {
+      if (us <= kBucketsMs[i] * 1000) {
+        m.duration_bucket[i].fetch_add(1, std::memory_order_relaxed);
+        break;
       }
     }
-    if (impl->options.log_requests) {
-      // No personal data: the route template, never the path (it holds ids),
-      // nor the query, body or user.
-      char line[512];
-      std::snprintf(
-          line, sizeof line,
-          "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":\"request\",\"method\":\"%.10s\",\"route\":\"%s\","
-          "\"status\":%d,\"duration_ms\":%.3f,\"request_id\":\"%s\"}\n",
-          now.c_str(), res.status >= 500 ? "error" : "info", method.c_str(),
-          route ? route->path : "unmatched", res.status, us / 1000.0, request_id.c_str());
-      std::fputs(line, stderr);
-    }
-    respond(std::move(res));
-  };
-  if (!c.deferred || res.status >= 400) return finish(std::move(res));
-  // The response waits for its records to be durable, but this thread does
-  // not: it goes on to the next request, and the writer thread answers.
-  Call::Deferred d = std::move(*c.deferred);
-  size_t audits = 0;
-  for (const auto& e : d.events) audits += e.type.rfind(store::kAuditPrefix, 0) == 0;
-  impl_->store->AppendAsync(std::move(d.events), pathway::Project,
-                            [impl = impl_.get(), audits, res = std::move(res), make = std::move(d.finish),
-                             finish = std::move(finish)](Result<std::vector<store::Event>> stored) mutable {
-                              if (!stored.ok()) return finish(internal::FromStatus(stored.status()));
-                              impl->audit_records.fetch_add(audits);
-                              finish(make ? make(*stored) : std::move(res));
-                            });
+  }
+  if (impl_->options.log_requests) {
+    // No personal data: the route template, never the path (it holds ids),
+    // nor the query, body or user.
+    char line[512];
+    std::snprintf(line, sizeof line,
+                  "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":\"request\",\"method\":\"%.10s\",\"route\":\"%s\","
+                  "\"status\":%d,\"duration_ms\":%.3f,\"request_id\":\"%s\"}\n",
+                  c.now.ToString().c_str(), res.status >= 500 ? "error" : "info", request.method.c_str(),
+                  c.route ? c.route->path : "unmatched", res.status, us / 1000.0, request.request_id.c_str());
+    std::fputs(line, stderr);
+  }
+  respond(std::move(res));
 }
 
 namespace internal {
 
-HttpResponse MetricsText(Api::Impl& api, Call&) {
+HttpResponse MetricsText(Api::Impl& api, Call& c) {
+  // Operational figures carry no personal data but are not for the public:
+  // an administrator's session, or the scraper's token.
+  std::string_view auth = c.http.authorization;
+  const std::string_view bearer = "Bearer ";
+  bool token_ok = !api.options.metrics_token.empty() && auth.size() > bearer.size() &&
+                  auth.substr(0, bearer.size()) == bearer && auth.substr(bearer.size()) == api.options.metrics_token;
+  if (!token_ok) {
+    std::optional<casework::Service::Session> s;
+    if (auth.size() > bearer.size() && auth.substr(0, bearer.size()) == bearer) {
+      auto a = api.service->Authenticate(auth.substr(bearer.size()), c.channel, c.now);
+      if (!a.ok()) return FromStatus(a.status());
+      s = std::move(*a);
+    }
+    if (!s) {
+      auto a = api.service->AuditAnonymous(c.channel, "unauthenticated",
+                                           {{"outcome", "denied"}, {"reason", "metrics without a token"}}, c.now);
+      if (!a.ok()) return FromStatus(a);
+      auto p = Problem(401, "Unauthorized", "metrics need an administrator's session or the metrics token");
+      p.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"continuum\"");
+      return p;
+    }
+    if (!access::Authorize(s->caller.principal, {access::Action::kReadMetrics}, {}).allowed) {
+      auto a = api.service->AuditAs(s->caller, "denied", "-", {{"outcome", "denied"}, {"reason", "metrics"}}, c.now);
+      if (!a.ok()) return FromStatus(a);
+      return Problem(403, "Forbidden", "operational metrics are for administrators (or the metrics token)");
+    }
+  }
   std::string out;
   out += "# HELP continuum_http_requests_total Requests handled, by route and status class.\n";
   out += "# TYPE continuum_http_requests_total counter\n";
@@ -522,8 +412,8 @@ HttpResponse MetricsText(Api::Impl& api, Call&) {
       out += "continuum_http_request_duration_seconds_bucket{" + labels + ",le=\"" + le + "\"} " +
              std::to_string(cumulative) + "\n";
     }
-    out += "continuum_http_request_duration_seconds_bucket{" + labels + ",le=\"+Inf\"} " +
-           std::to_string(total) + "\n";
+    out += "continuum_http_request_duration_seconds_bucket{" + labels + ",le=\"+Inf\"} " + std::to_string(total) +
+           "\n";
     char sum[64];
     std::snprintf(sum, sizeof sum, "%.6f", m.duration_us_sum.load() / 1e6);
     out += "continuum_http_request_duration_seconds_sum{" + labels + "} " + sum + "\n";
@@ -534,12 +424,10 @@ HttpResponse MetricsText(Api::Impl& api, Call&) {
            std::to_string(v) + "\n";
   };
   counter("continuum_http_unmatched_requests_total", "Requests for no known route.", api.unmatched.load());
-  counter("continuum_audit_records_total", "Audit records appended by this process.",
-          api.audit_records.load());
+  counter("continuum_audit_records_total", "Audit records appended by this process.", api.service->audit_records());
   counter("continuum_logins_total", "Successful logins.", api.logins_ok.load());
   counter("continuum_login_failures_total", "Refused logins.", api.logins_failed.load());
-  counter("continuum_authorisation_denials_total", "Requests refused by the access policy.",
-          api.denials.load());
+  counter("continuum_authorisation_denials_total", "Requests refused by the access policy.", api.service->denials());
   if (api.server_counters) {
     ServerCounters s = api.server_counters();
     counter("continuum_http_connections_accepted_total", "Connections accepted.", s.connections_accepted);
@@ -556,10 +444,9 @@ HttpResponse MetricsText(Api::Impl& api, Call&) {
 
 HttpResponse Healthz(Api::Impl& api, Call&) {
   // Ready when the database answers.
-  auto row = api.store->GetRow("children", {"-"});
-  if (!row.ok())
-    return JsonResponse(503, ojson{{"status", "unavailable"}, {"detail", "the database does not answer"}});
-  return JsonResponse(200, ojson{{"status", "ok"}, {"schema_version", api.store->SchemaVersion()}});
+  auto row = api.service->store().GetRow("children", {"-"});
+  if (!row.ok()) return JsonResponse(503, ojson{{"status", "unavailable"}, {"detail", "the database does not answer"}});
+  return JsonResponse(200, ojson{{"status", "ok"}, {"schema_version", api.service->store().SchemaVersion()}});
 }
 
 }  // namespace internal

@@ -1,58 +1,57 @@
-// The JSON API under /api/v1: every capability of the case record, for the
-// people the access policy allows, each access audited.
+// The JSON API under /api/v1: an adapter over the case service
+// (case/service.h), which holds every rule. This layer matches a request to
+// its route, authenticates it (a Bearer session token), parses the body
+// (a JSON object, at most the server's body limit), hands the request to the
+// service, and turns the answer or the error into HTTP.
 //
-//   auto api = api::Api::Create(store.get(), registry, calendar, api::ApiOptions{});
+//   casework::Service service(*store, registry, calendar, {});
+//   auto api = api::Api::Create(&service, api::ApiOptions{});
 //   auto server = api::HttpServer::Listen(opts, [&](api::HttpRequest& r, api::HttpServer::Responder respond) {
 //     (*api)->Handle(r, std::move(respond));
 //   });
 //
-// Every route is in one table (routes.cc; docs/openapi.yaml documents it,
-// and a test checks the two agree). A request is matched to its route,
-// authenticated (Bearer session token), its body parsed (JSON object, at
-// most the server's body limit), then the route's handler runs, which asks
-// the policy (access/policy.h) before it reads or writes personal data.
-// Refusals, reads and writes of personal data, logins and administration are
-// appended to the audit trail before the response is sent.
+// Every route is in one table (routes.cc). The OpenAPI document is generated
+// from that table and the framework files (PrintOpenApi; docs/openapi.yaml is
+// its output, and a test checks the two agree).
 //
 // Errors are application/problem+json (RFC 9457), with `errors` naming the
-// field at fault. Handle never throws. Thread-safe: Handle runs on many
-// worker threads at once; the Api keeps no per-user state in memory, so
-// several processes can share one database.
+// field at fault, taken from the Status (Status::field). Handle never throws.
+// Thread-safe: Handle runs on many worker threads at once; the Api keeps no
+// per-user state in memory, so several processes can share one database.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "access/accounts.h"
 #include "api/http_server.h"
-#include "core/calendar.h"
-#include "framework/framework.h"
-#include "store/store.h"
+#include "case/service.h"
 
 namespace continuum::api {
 
 struct ApiOptions {
-  access::LoginPolicy login;
-  std::chrono::minutes break_glass_duration{60};
   bool log_requests = true;  // one JSON line per request on stderr, without personal data
+  // /metrics answers an administrator's session, or this token as
+  // "Authorization: Bearer …" (for a scraper); "" for no token.
+  std::string metrics_token;
 };
 
 class Api {
  public:
-  static Result<std::unique_ptr<Api>> Create(store::Store* store, framework::Registry frameworks,
-                                             HolidayCalendar calendar, ApiOptions options);
+  static Result<std::unique_ptr<Api>> Create(casework::Service* service, ApiOptions options);
   ~Api();
 
-  // Answers through `respond`, once: at once, or from the store's writer
-  // thread when the response waits for its audit record (and event) to be
-  // committed — the handler's thread does not wait.
+  // Answers through `respond`, once.
   void Handle(HttpRequest& request, HttpServer::Responder respond);
 
   // "GET /api/v1/children/{child}", one per route, in table order.
   static std::vector<std::string> RouteList();
+  // The OpenAPI 3.1 document of these routes, with the event request
+  // schemas of the given frameworks, as JSON text; kInternal if a route has
+  // no documentation or documentation names no route.
+  static Result<std::string> PrintOpenApi(const framework::Registry& frameworks);
 
-  // Prometheus text exposition of the API's and the server's counters.
   void SetServerCounters(std::function<ServerCounters()> counters);
 
   struct Impl;

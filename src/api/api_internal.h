@@ -3,16 +3,14 @@
 
 #include <atomic>
 #include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "access/accounts.h"
 #include "access/policy.h"
 #include "api/api.h"
-#include "pathway/pathway.h"
+#include "case/service.h"
 
 namespace continuum::api::internal {
 
@@ -24,9 +22,7 @@ using HandlerFn = HttpResponse (*)(Api::Impl&, Call&);
 
 struct Route {
   const char* method;
-  const char* path;  // "/api/v1/children/{child}/plans"
-  access::Action action;
-  const char* event_type;  // for event routes: the event recorded; else nullptr
+  const char* path;  // "/api/v1/children/{child}"
   HandlerFn handler;
   bool authenticated = true;
 };
@@ -40,30 +36,11 @@ struct Call {
   std::map<std::string, std::string> params;  // from the path template
   json body;                                  // the parsed body (an object), or null
   Timestamp now;
-  std::optional<access::Authenticated> auth;
-  access::Principal principal;
-  std::string basis;  // why the policy allowed it
-  // Events (at least an audit record) to commit before the response is
-  // sent; `finish`, if set, makes the response from the stored events.
-  struct Deferred {
-    std::vector<store::Event> events;
-    std::function<HttpResponse(const std::vector<store::Event>&)> finish;
-  };
-  std::optional<Deferred> deferred;
+  std::optional<casework::Service::Session> session;
+  casework::Channel channel;
   std::string Query(const std::string& name) const;
   bool HasQuery(const std::string& name) const;
-};
-
-// A child's record as far as a request needs it.
-struct ChildContext {
-  std::string id;
-  store::Row child;
-  std::vector<store::Row> entities;
-  std::vector<store::Row> deadlines;
-  pathway::CaseState state;
-  std::shared_ptr<const framework::Framework> fw;
-  access::CaseFacts facts;
-  access::Subject subject;
+  const casework::Caller& caller() const { return session->caller; }
 };
 
 struct RouteMetrics {
@@ -77,14 +54,11 @@ struct RouteMetrics {
 namespace continuum::api {
 
 struct Api::Impl {
-  explicit Impl(HolidayCalendar cal) : calendar(std::move(cal)) {}
-  store::Store* store = nullptr;
-  framework::Registry frameworks;
-  HolidayCalendar calendar;
+  casework::Service* service = nullptr;
   ApiOptions options;
   std::function<ServerCounters()> server_counters;
   std::vector<internal::RouteMetrics> route_metrics;  // one per route, in table order
-  std::atomic<uint64_t> unmatched{0}, audit_records{0}, logins_ok{0}, logins_failed{0}, denials{0};
+  std::atomic<uint64_t> unmatched{0}, logins_ok{0}, logins_failed{0};
 
   HttpResponse Dispatch(internal::Call& call);
 };
@@ -92,34 +66,29 @@ struct Api::Impl {
 namespace internal {
 
 HttpResponse JsonResponse(int status, const ojson& body);
-// How to find the member at fault in a message, for `errors`.
-struct FieldNames {
-  std::string field_prefix = "fields.";     // for "field 'x'" in a message
-  std::vector<std::string> members;         // request members a message may open with
-  std::string member_prefix;                // e.g. "fields." for a child's details
-  std::vector<std::string> strip_prefixes;  // e.g. "child: "
-};
 // Status → problem: kInvalidArgument 422, kNotFound 404, kForbidden 403,
-// kConflict 409, kUnavailable 503, kInternal 500 (detail withheld).
-HttpResponse FromStatus(const Status& s, const FieldNames& names = {});
+// kConflict 409, kUnavailable 503, kInternal 500 (detail withheld). The
+// Status's field, if any, is the one entry of `errors`.
+HttpResponse FromStatus(const Status& s);
+// A Result's JSON as a response with `status`, or its error.
+HttpResponse Answer(const Result<ojson>& r, int status = 200);
 
-// Loads a child and what the policy needs (404 problem if unknown).
-Result<ChildContext> LoadChild(Api::Impl& api, Call& c, const std::string& child_id);
-// Asks the policy; on refusal appends audit.denied and returns the 403.
-// Break-glass grants are looked up only when they could change the answer.
-std::optional<HttpResponse> Gate(Api::Impl& api, Call& c, const access::Request& what, ChildContext* child);
+// Reading the body and the query; each returns the problem to answer with.
+std::optional<HttpResponse> RequireString(const Call& c, const char* name, std::string* out, size_t max = 200);
+std::optional<HttpResponse> OptionalString(const Call& c, const char* name, std::string* out, size_t max = 200);
+std::optional<HttpResponse> OptionalBool(const Call& c, const char* name, bool* out);
+// A query parameter that is a whole number from 0 to `max`.
+std::optional<HttpResponse> QueryNumber(const Call& c, const char* name, int64_t max, int64_t* out);
+std::optional<HttpResponse> QueryBool(const Call& c, const char* name, bool* out);
 
-// An audit record for this call: type "audit.<what>", the child or "-".
-store::Event AuditEvent(const Call& c, const std::string& what, const std::string& child_id, ojson detail);
-// Appends audit records (and any events before them) in one transaction.
-Result<std::vector<store::Event>> AppendWithAudit(Api::Impl& api, std::vector<store::Event> events);
-
-// Handlers (routes.cc, admin_routes.cc).
+// Handlers.
 HttpResponse Healthz(Api::Impl&, Call&);
 HttpResponse MetricsText(Api::Impl&, Call&);
+// session_routes.cc
 HttpResponse LoginRoute(Api::Impl&, Call&);
 HttpResponse WhoAmI(Api::Impl&, Call&);
 HttpResponse LogoutRoute(Api::Impl&, Call&);
+// routes.cc
 HttpResponse ListFrameworks(Api::Impl&, Call&);
 HttpResponse ShowFramework(Api::Impl&, Call&);
 HttpResponse AssessRoute(Api::Impl&, Call&);
@@ -130,15 +99,18 @@ HttpResponse ChronologyRoute(Api::Impl&, Call&);
 HttpResponse NextSteps(Api::Impl&, Call&);
 HttpResponse ListPeople(Api::Impl&, Call&);
 HttpResponse RecordEventRoute(Api::Impl&, Call&);
+HttpResponse CheckEventRoute(Api::Impl&, Call&);
 HttpResponse CorrectRoute(Api::Impl&, Call&);
 HttpResponse BreakGlassRoute(Api::Impl&, Call&);
 HttpResponse ChildAudit(Api::Impl&, Call&);
 HttpResponse ExportRoute(Api::Impl&, Call&);
+// oversight_routes.cc
 HttpResponse DueRoute(Api::Impl&, Call&);
 HttpResponse AuditRoute(Api::Impl&, Call&);
 HttpResponse AlertsRoute(Api::Impl&, Call&);
 HttpResponse AcknowledgeAlert(Api::Impl&, Call&);
 HttpResponse ReportSummary(Api::Impl&, Call&);
+// directory_routes.cc
 HttpResponse ListAgencies(Api::Impl&, Call&);
 HttpResponse PutAgencyRoute(Api::Impl&, Call&);
 HttpResponse ListTeams(Api::Impl&, Call&);
@@ -147,6 +119,9 @@ HttpResponse ListUsers(Api::Impl&, Call&);
 HttpResponse AddUserRoute(Api::Impl&, Call&);
 HttpResponse DisableUserRoute(Api::Impl&, Call&);
 HttpResponse ResetUserRoute(Api::Impl&, Call&);
+
+// The export as an HTML document for the family (export.cc).
+std::string ExportHtml(const ojson& exported);
 
 }  // namespace internal
 }  // namespace continuum::api

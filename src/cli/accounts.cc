@@ -1,12 +1,8 @@
 // continuum user add|disable|reset|list, continuum agency add|list,
-// continuum team add|list, continuum audit — administration from the
-// command line. Each change is recorded in the audit trail, as one made
-// through the API would be (author: $CONTINUUM_USER, else "cli").
-#include "access/accounts.h"
-
-#include <cstdlib>
+// continuum team add|list — the host operator's administration, through the
+// case service and audited as the operator's; continuum audit — the audit
+// trail, read as a named safeguarding lead (--as).
 #include <iostream>
-#include <nlohmann/json.hpp>
 
 #include "cli/case_support.h"
 #include "core/file.h"
@@ -15,24 +11,6 @@ namespace continuum::cli {
 namespace {
 
 using nlohmann::ordered_json;
-
-Result<Timestamp> Now() { return Timestamp::Parse(NowUtc()); }
-
-Status AuditChange(store::Store& s, const std::string& change, ordered_json detail) {
-  store::Event e;
-  e.child_id = "-";
-  e.type = "audit.admin";
-  e.occurred_at = NowUtc();
-  const char* who = std::getenv("CONTINUUM_USER");
-  e.author = who && *who ? who : "cli";
-  e.agency = "-";
-  detail["outcome"] = "allowed";
-  detail["change"] = change;
-  detail["via"] = "cli";
-  e.payload = detail.dump();
-  auto r = s.Append({e}, pathway::Project);
-  return r.ok() ? Status::Ok() : r.status();
-}
 
 // A password from a file, or "-" for standard input (first line).
 Result<std::string> ReadPassword(const std::string& path) {
@@ -45,28 +23,36 @@ Result<std::string> ReadPassword(const std::string& path) {
     text = *t;
   }
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  if (text.empty())
-    return InvalidArgument(
-        "password: empty (give it in the file named by --password-file, or on stdin with -)");
+  if (text.empty()) {
+    return InvalidArgument("password: empty (give it in the file named by --password-file, or on stdin with -)");
+  }
   return text;
 }
 
 struct UserOptions {
-  std::string username, name, role, agency, team, password_file = "-";
+  std::string username, name, role, agency, team, password_file = "-", duty;
   bool totp = false, new_totp = false, remove_totp = false, enable = false, json = false;
   std::string kind;
-  bool front_door = false;
   // audit
-  std::string user, child, from, to, type;
+  std::string user, child, from, to, type, as;
   size_t limit = 1000;
 };
 
-void PrintCreated(const access::UserCreated& c) {
-  std::cout << "User " << c.user.username << " (" << c.user.id << "), " << c.user.role << " at "
-            << c.user.agency_id << (c.user.disabled ? ", disabled" : "") << "\n";
-  if (!c.totp_secret.empty()) {
-    std::cout << "TOTP secret (shown once): " << c.totp_secret << "\n" << c.totp_uri << "\n";
+void PrintUser(const ordered_json& u) {
+  std::cout << "User " << SafeValue(u["username"]) << " (" << SafeValue(u["id"]) << "), " << SafeValue(u["role"])
+            << " at " << SafeValue(u["agency_id"]) << (u.value("disabled", false) ? ", disabled" : "") << "\n";
+  if (u.contains("totp_secret")) {
+    std::cout << "TOTP secret (shown once): " << SafeValue(u["totp_secret"]) << "\n"
+              << SafeValue(u["totp_uri"]) << "\n";
   }
+}
+
+// Runs `fn` with a host-operator session.
+template <typename Fn>
+int AsOperator(Globals& g, const char* operation, Fn fn) {
+  auto s = OpenAsOperator(g, operation);
+  if (!s.ok()) return Fail(s.status());
+  return fn(*s);
 }
 
 }  // namespace
@@ -85,25 +71,19 @@ void AddAccountCommands(CLI::App& app, Globals& g) {
                   "safeguarding_lead, analyst or administrator")
       ->required();
   add->add_option("--agency", o->agency, "Agency id")->required();
-  add->add_option("--team", o->team, "Team id");
+  add->add_option("--team", o->team, "Team id (a team of the same agency)");
   add->add_option("--password-file", o->password_file, "File holding the password; - for stdin (default)");
   add->add_flag("--totp", o->totp, "Give the account a TOTP second factor");
   add->callback([&g, o] {
     g.exit_code = [&]() -> int {
       auto pw = ReadPassword(o->password_file);
       if (!pw.ok()) return Fail(pw.status());
-      auto s = OpenStore(g);
-      if (!s.ok()) return Fail(s.status());
-      auto now = Now();
-      if (!now.ok()) return Fail(now.status());
-      auto c = access::AddUser((*s)->directory(),
-                               {o->username, o->name, o->role, o->agency, o->team, *pw, o->totp}, *now);
-      if (!c.ok()) return Fail(c.status());
-      if (auto a = AuditChange(**s, "user added", {{"user_id", c->user.id}, {"user_role", c->user.role}});
-          !a.ok())
-        return Fail(a);
-      PrintCreated(*c);
-      return kExitOk;
+      return AsOperator(g, "user add", [&](Session& s) {
+        auto u = s.service->AddUser(s.caller, {o->username, o->name, o->role, o->agency, o->team, *pw, o->totp}, s.now);
+        if (!u.ok()) return Fail(u.status());
+        PrintUser(*u);
+        return kExitOk;
+      });
     }();
   });
 
@@ -111,62 +91,52 @@ void AddAccountCommands(CLI::App& app, Globals& g) {
   disable->add_option("--db", g.db, "Database URL");
   disable->add_option("USER", o->username, "User id or name")->required();
   disable->callback([&g, o] {
-    g.exit_code = [&]() -> int {
-      auto s = OpenStore(g);
-      if (!s.ok()) return Fail(s.status());
-      auto now = Now();
-      if (!now.ok()) return Fail(now.status());
-      auto u = access::DisableUser((*s)->directory(), o->username, *now);
+    g.exit_code = AsOperator(g, "user disable", [&](Session& s) {
+      auto u = s.service->DisableUser(s.caller, o->username, s.now);
       if (!u.ok()) return Fail(u.status());
-      if (auto a = AuditChange(**s, "user disabled", {{"user_id", u->id}}); !a.ok()) return Fail(a);
-      std::cout << "Disabled " << u->username << " (" << u->id << "); sessions ended\n";
+      std::cout << "Disabled " << SafeValue((*u)["username"]) << " (" << SafeValue((*u)["id"]) << "); sessions ended\n";
       return kExitOk;
-    }();
+    });
   });
 
-  auto* reset =
-      user->add_subcommand("reset", "Set a new password or TOTP secret, or re-enable; ends sessions");
+  auto* reset = user->add_subcommand("reset", "Set a new password or TOTP secret, or re-enable; ends sessions");
   reset->add_option("--db", g.db, "Database URL");
   reset->add_option("USER", o->username, "User id or name")->required();
-  auto* pwopt =
-      reset->add_option("--password-file", o->password_file, "File holding the new password; - for stdin");
+  auto* pwopt = reset->add_option("--password-file", o->password_file, "File holding the new password; - for stdin");
   reset->add_flag("--new-totp", o->new_totp, "Issue a new TOTP secret");
   reset->add_flag("--remove-totp", o->remove_totp, "Remove the TOTP second factor");
   reset->add_flag("--enable", o->enable, "Re-enable a disabled account");
   reset->callback([&g, o, pwopt] {
     g.exit_code = [&]() -> int {
-      access::Reset r{.new_totp = o->new_totp, .remove_totp = o->remove_totp, .enable = o->enable};
+      casework::Service::Reset r{.new_totp = o->new_totp, .remove_totp = o->remove_totp, .enable = o->enable};
       if (pwopt->count() > 0) {
         auto pw = ReadPassword(o->password_file);
         if (!pw.ok()) return Fail(pw.status());
         r.password = *pw;
       }
-      auto s = OpenStore(g);
-      if (!s.ok()) return Fail(s.status());
-      auto now = Now();
-      if (!now.ok()) return Fail(now.status());
-      auto c = access::ResetUser((*s)->directory(), o->username, r, *now);
-      if (!c.ok()) return Fail(c.status());
-      if (auto a = AuditChange(**s, "user reset", {{"user_id", c->user.id}}); !a.ok()) return Fail(a);
-      PrintCreated(*c);
-      return kExitOk;
+      return AsOperator(g, "user reset", [&](Session& s) {
+        auto u = s.service->ResetUser(s.caller, o->username, r, s.now);
+        if (!u.ok()) return Fail(u.status());
+        PrintUser(*u);
+        return kExitOk;
+      });
     }();
   });
 
   auto* list = user->add_subcommand("list", "List accounts");
   list->add_option("--db", g.db, "Database URL");
   list->callback([&g] {
-    g.exit_code = [&]() -> int {
-      auto s = OpenStore(g);
-      if (!s.ok()) return Fail(s.status());
-      auto users = (*s)->directory().ListUsers();
+    g.exit_code = AsOperator(g, "user list", [&](Session& s) {
+      auto users = s.service->ListUsers(s.caller, s.now);
       if (!users.ok()) return Fail(users.status());
-      for (const auto& u : *users)
-        std::cout << u.id << "\t" << u.username << "\t" << u.role << "\t" << u.agency_id << "\t" << u.team_id
-                  << "\t" << (u.disabled ? "disabled" : "active") << (u.totp_secret.empty() ? "" : "\ttotp")
+      for (const auto& u : (*users)["users"]) {
+        std::cout << SafeValue(u["id"]) << "\t" << SafeValue(u["username"]) << "\t" << SafeValue(u["role"]) << "\t"
+                  << SafeValue(u["agency_id"]) << "\t" << SafeValue(u["team_id"]) << "\t"
+                  << (u.value("disabled", false) ? "disabled" : "active") << (u.value("totp", false) ? "\ttotp" : "")
                   << "\n";
+      }
       return kExitOk;
-    }();
+    });
   });
 
   auto* agency = app.add_subcommand("agency", "Agencies: add, list");
@@ -175,33 +145,29 @@ void AddAccountCommands(CLI::App& app, Globals& g) {
   agency_add->add_option("--db", g.db, "Database URL");
   agency_add->add_option("ID", o->username, "Agency id, e.g. school-42")->required();
   agency_add->add_option("--name", o->name, "Name")->required();
-  agency_add
-      ->add_option("--kind", o->kind,
-                   "school, health, police, early_help, social_care, local_authority, voluntary or other")
-      ->required()
-      ->check(CLI::IsMember({"school", "health", "police", "early_help", "social_care", "local_authority",
-                             "voluntary", "other"}));
+  agency_add->add_option("--kind", o->kind,
+                         "school, health, police, early_help, social_care, local_authority (its safeguarding leads "
+                         "oversee every child), voluntary or other")
+      ->required();
   agency_add->callback([&g, o] {
-    g.exit_code = [&]() -> int {
-      auto s = OpenStore(g);
-      if (!s.ok()) return Fail(s.status());
-      if (auto st = (*s)->directory().PutAgency({o->username, o->name, o->kind}); !st.ok()) return Fail(st);
-      if (auto a = AuditChange(**s, "agency saved", {{"agency_id", o->username}}); !a.ok()) return Fail(a);
-      std::cout << "Agency " << o->username << " saved\n";
+    g.exit_code = AsOperator(g, "agency add", [&](Session& s) {
+      auto a = s.service->PutAgency(s.caller, {o->username, o->name, o->kind}, s.now);
+      if (!a.ok()) return Fail(a.status());
+      std::cout << "Agency " << Safe(o->username) << " saved\n";
       return kExitOk;
-    }();
+    });
   });
   auto* agency_list = agency->add_subcommand("list", "List agencies");
   agency_list->add_option("--db", g.db, "Database URL");
   agency_list->callback([&g] {
-    g.exit_code = [&]() -> int {
-      auto s = OpenStore(g);
-      if (!s.ok()) return Fail(s.status());
-      auto list = (*s)->directory().ListAgencies();
+    g.exit_code = AsOperator(g, "agency list", [&](Session& s) {
+      auto list = s.service->ListAgencies(s.caller, s.now);
       if (!list.ok()) return Fail(list.status());
-      for (const auto& a : *list) std::cout << a.id << "\t" << a.kind << "\t" << a.name << "\n";
+      for (const auto& a : (*list)["agencies"]) {
+        std::cout << SafeValue(a["id"]) << "\t" << SafeValue(a["kind"]) << "\t" << SafeValue(a["name"]) << "\n";
+      }
       return kExitOk;
-    }();
+    });
   });
 
   auto* team = app.add_subcommand("team", "Teams: add, list");
@@ -211,35 +177,32 @@ void AddAccountCommands(CLI::App& app, Globals& g) {
   team_add->add_option("ID", o->username, "Team id")->required();
   team_add->add_option("--agency", o->agency, "Agency id")->required();
   team_add->add_option("--name", o->name, "Name")->required();
-  team_add->add_flag("--front-door", o->front_door, "The team is on front-door (MASH) duty");
+  team_add->add_option("--duty", o->duty,
+                       "A pathway duty the team holds, as FRAMEWORK/DUTY (e.g. worcestershire/front_door): the "
+                       "team then owns that framework's duty deadlines");
   team_add->callback([&g, o] {
-    g.exit_code = [&]() -> int {
-      auto s = OpenStore(g);
-      if (!s.ok()) return Fail(s.status());
-      if (auto st = (*s)->directory().PutTeam({o->username, o->agency, o->name, o->front_door}); !st.ok())
-        return Fail(st);
-      if (auto a = AuditChange(**s, "team saved", {{"team_id", o->username}}); !a.ok()) return Fail(a);
-      std::cout << "Team " << o->username << " saved\n";
+    g.exit_code = AsOperator(g, "team add", [&](Session& s) {
+      auto t = s.service->PutTeam(s.caller, {o->username, o->agency, o->name, o->duty}, s.now);
+      if (!t.ok()) return Fail(t.status());
+      std::cout << "Team " << Safe(o->username) << " saved\n";
       return kExitOk;
-    }();
+    });
   });
   auto* team_list = team->add_subcommand("list", "List teams");
   team_list->add_option("--db", g.db, "Database URL");
   team_list->callback([&g] {
-    g.exit_code = [&]() -> int {
-      auto s = OpenStore(g);
-      if (!s.ok()) return Fail(s.status());
-      auto list = (*s)->directory().ListTeams();
+    g.exit_code = AsOperator(g, "team list", [&](Session& s) {
+      auto list = s.service->ListTeams(s.caller, s.now);
       if (!list.ok()) return Fail(list.status());
-      for (const auto& t : *list)
-        std::cout << t.id << "\t" << t.agency_id << "\t" << t.name << (t.front_door ? "\tfront door" : "")
-                  << "\n";
+      for (const auto& t : (*list)["teams"]) {
+        std::cout << SafeValue(t["id"]) << "\t" << SafeValue(t["agency_id"]) << "\t" << SafeValue(t["name"])
+                  << (t.value("duty", "").empty() ? "" : "\tduty " + SafeValue(t["duty"])) << "\n";
+      }
       return kExitOk;
-    }();
+    });
   });
 
-  auto* audit =
-      app.add_subcommand("audit", "The audit trail: who read, wrote, was refused or logged in, and why");
+  auto* audit = app.add_subcommand("audit", "The audit trail: who read, wrote, was refused or logged in, and why");
   audit->add_option("--db", g.db, "Database URL");
   audit->add_option("--user", o->user, "Only this user id");
   audit->add_option("--agency", o->agency, "Only this agency");
@@ -247,33 +210,28 @@ void AddAccountCommands(CLI::App& app, Globals& g) {
   audit->add_option("--from", o->from, "Recorded at or after (date or date-time, UTC)");
   audit->add_option("--to", o->to, "Recorded before");
   audit->add_option("--type", o->type, "audit.read, audit.denied, audit.login*, …");
-  audit->add_option("--limit", o->limit, "At most this many (default 1000; 0: all)");
+  audit->add_option("--limit", o->limit, "At most this many (default 1000, at most 10000)");
   audit->add_flag("--json", o->json, "One JSON object per line");
+  AddAsOption(audit, &o->as);
   audit->callback([&g, o] {
     g.exit_code = [&]() -> int {
-      auto s = OpenStore(g);
+      auto s = OpenAs(g, o->as, "audit");
       if (!s.ok()) return Fail(s.status());
-      store::AuditQuery q{
-          .user = o->user, .agency = o->agency, .child_id = o->child, .from = o->from, .to = o->to};
-      if (!o->type.empty()) q.types = {o->type};
-      q.limit = o->limit;
-      auto records = (*s)->Audit(q);
-      if (!records.ok()) return Fail(records.status());
-      for (const auto& e : *records) {
-        auto p = nlohmann::json::parse(e.payload, nullptr, false);
+      casework::AuditRequest q{o->user, o->agency, o->child, o->from, o->to, o->type, 0, o->limit};
+      auto out = s->service->Audit(s->caller, q, s->now);
+      if (!out.ok()) return Fail(out.status());
+      for (const auto& e : (*out)["records"]) {
         if (o->json) {
-          std::cout << ordered_json{{"seq", e.seq},     {"at", e.recorded_at}, {"type", e.type},
-                                    {"user", e.author}, {"agency", e.agency},  {"child_id", e.child_id},
-                                    {"detail", p},      {"hash", e.hash}}
-                           .dump()
-                    << "\n";
+          std::cout << e.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
           continue;
         }
+        const auto& p = e["detail"];
         std::string why = p.is_object() ? p.value("basis", p.value("reason", p.value("change", ""))) : "";
-        std::cout << e.recorded_at << "  " << e.type.substr(6) << "  " << e.author << " ("
-                  << (p.is_object() ? p.value("role", "") : "") << ", " << e.agency << ")  child "
-                  << e.child_id << "  " << (p.is_object() ? p.value("route", "") : "")
-                  << (why.empty() ? "" : "  — " + why) << "\n";
+        std::cout << SafeValue(e["at"]) << "  " << Safe(e.value("type", "").substr(6)) << "  " << SafeValue(e["user"])
+                  << " (" << (p.is_object() ? Safe(p.value("role", "")) : "") << ", " << SafeValue(e["agency"])
+                  << ")  child " << SafeValue(e["child_id"]) << "  "
+                  << (p.is_object() ? Safe(p.value("operation", "")) : "") << (why.empty() ? "" : "  — " + Safe(why))
+                  << "\n";
       }
       return kExitOk;
     }();

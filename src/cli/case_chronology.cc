@@ -1,13 +1,10 @@
-// continuum case chronology CHILD [filters] [--json]
+// continuum case chronology CHILD [--agency A] [--type T] [--significance N] [--from D] [--to D] [--json] --as USER
 #include <iostream>
-#include <nlohmann/json.hpp>
-#include <set>
 
 #include "cli/case_support.h"
 
 namespace continuum::cli {
 
-using nlohmann::json;
 using nlohmann::ordered_json;
 
 namespace {
@@ -17,7 +14,13 @@ std::string Stars(int significance) { return significance == 2 ? " **" : signifi
 }  // namespace
 
 void AddCaseChronologyCommand(CLI::App* parent, Globals& g) {
-  auto o = std::make_shared<CaseOptions>();
+  struct Options {
+    std::string child, from, to, as;
+    std::vector<std::string> agencies, types;
+    int significance = 0;
+    bool json = false;
+  };
+  auto o = std::make_shared<Options>();
   auto* cmd = parent->add_subcommand("chronology", "A child's chronology across agencies, filtered");
   cmd->add_option("--db", g.db, "Database URL");
   cmd->add_option("CHILD", o->child, "Child id")->required();
@@ -26,65 +29,34 @@ void AddCaseChronologyCommand(CLI::App* parent, Globals& g) {
   cmd->add_option("--significance", o->significance, "0 all, 1 significant and key, 2 key only")->check(CLI::Range(0, 2));
   cmd->add_option("--from", o->from, "From this date or time (inclusive)");
   cmd->add_option("--to", o->to, "Up to this date or time (exclusive)");
-  cmd->add_flag("--json", o->json, "Print JSON");
+  cmd->add_flag("--json", o->json, "Print JSON (the API's schema)");
+  AddAsOption(cmd, &o->as);
   cmd->callback([&g, o] {
     g.exit_code = [&]() -> int {
-      auto bound = [](const std::string& v, const char* what) -> Result<std::string> {
-        if (v.empty()) return std::string();
-        if (v.size() == 10) {
-          auto d = Date::Parse(v);
-          if (!d.ok()) return InvalidArgument(std::string(what) + ": " + d.status().message());
-          return Timestamp::FromDate(*d).ToString();
-        }
-        auto t = Timestamp::Parse(v);
-        if (!t.ok()) return InvalidArgument(std::string(what) + ": " + t.status().message());
-        return t->ToString();
-      };
-      auto from = bound(o->from, "--from");
-      if (!from.ok()) return Fail(from.status());
-      auto to = bound(o->to, "--to");
-      if (!to.ok()) return Fail(to.status());
-      auto s = OpenStore(g);
+      auto s = OpenAs(g, o->as, "case chronology");
       if (!s.ok()) return Fail(s.status());
-      auto fw = CaseFramework(g, **s, o->child);
-      if (!fw.ok()) return Fail(fw.status());
-      auto events = (*s)->Chronology({.child_id = o->child, .agencies = o->agencies, .types = o->types,
-                                      .min_significance = o->significance, .from = *from, .to = *to});
-      if (!events.ok()) return Fail(events.status());
-      std::set<std::string> superseded;
-      for (const auto& e : *events) {
-        if (!e.supersedes.empty()) superseded.insert(e.supersedes);
-      }
+      casework::ChronologyRequest q{o->child, o->agencies, o->types, o->significance, o->from, o->to, 0};
+      auto out = s->service->Chronology(s->caller, q, s->now);
+      if (!out.ok()) return Fail(out.status());
       if (o->json) {
-        ordered_json out = ordered_json::array();
-        for (const auto& e : *events) {
-          out.push_back({{"id", e.id}, {"seq", e.seq}, {"type", e.type}, {"occurred_at", e.occurred_at},
-                         {"recorded_at", e.recorded_at}, {"author", e.author}, {"agency", e.agency},
-                         {"significance", e.significance}, {"payload", json::parse(e.payload, nullptr, false)},
-                         {"supersedes", e.supersedes.empty() ? ordered_json() : ordered_json(e.supersedes)},
-                         {"reason", e.reason.empty() ? ordered_json() : ordered_json(e.reason)},
-                         {"superseded", superseded.count(e.id) > 0}, {"hash", e.hash}});
-        }
-        std::cout << out.dump(2) << "\n";
+        PrintJson(*out);
         return kExitOk;
       }
-      for (const auto& e : *events) {
-        std::string label = e.type;
-        if ((*fw)->pathway) {
-          if (const auto* t = (*fw)->pathway->FindByEvent(e.type)) label = t->label;
-        }
-        if (e.type == pathway::kChildRegistered) label = "Child registered";
-        if (e.type == pathway::kRecordCorrected) label = "Correction of " + e.supersedes + ": " + e.reason;
-        std::cout << e.occurred_at.substr(0, 16) << "  " << label << Stars(e.significance)
-                  << (superseded.count(e.id) ? "  [corrected later]" : "") << "\n";
-        json p = json::parse(e.payload, nullptr, false);
+      for (const auto& e : (*out)["events"]) {
+        std::string label = e.value("type", "");
+        if (e.contains("supersedes")) label = "Correction of " + e.value("supersedes", "") + ": " + e.value("reason", "");
+        std::cout << Safe(e.value("occurred_at", "").substr(0, 16)) << "  " << Safe(label)
+                  << Stars(e.value("significance", 0)) << (e.contains("superseded_by") ? "  [corrected later]" : "")
+                  << "\n";
         std::string line;
-        const json fields = p.value("fields", json::object());
-        for (const auto& [k, v] : fields.items()) {
-          line += (line.empty() ? "" : "; ") + k + ": " + (v.is_string() ? v.get<std::string>() : v.dump());
+        for (const auto& [k, v] : e.value("fields", ordered_json::object()).items()) {
+          line += (line.empty() ? "" : "; ") + Safe(k) + ": " + SafeValue(v);
         }
         if (line.size() > 300) line = line.substr(0, 297) + "...";
-        std::cout << "    " << e.agency << " / " << e.author << " — " << line << "\n";
+        std::cout << "    " << SafeValue(e["agency"]) << " / " << SafeValue(e["author"]) << " — " << line << "\n";
+        for (const auto& w : e.value("warnings", ordered_json::array())) {
+          std::cout << "    warning: " << SafeValue(w) << "\n";
+        }
       }
       return kExitOk;
     }();

@@ -1,43 +1,50 @@
-// continuum case next CHILD
+// continuum case next CHILD [--json] --as USER
 #include <iostream>
-#include <nlohmann/json.hpp>
-#include <set>
 
 #include "cli/case_support.h"
 
 namespace continuum::cli {
 
-using nlohmann::json;
 using nlohmann::ordered_json;
 
 void AddCaseNextCommand(CLI::App* parent, Globals& g) {
-  auto o = std::make_shared<CaseOptions>();
+  struct Options {
+    std::string child, as;
+    bool json = false;
+  };
+  auto o = std::make_shared<Options>();
   auto* cmd = parent->add_subcommand("next", "What may be recorded next for a child, by whom, with which fields");
   cmd->add_option("--db", g.db, "Database URL");
   cmd->add_option("CHILD", o->child, "Child id")->required();
+  cmd->add_flag("--json", o->json, "Print JSON (the API's schema)");
+  AddAsOption(cmd, &o->as);
   cmd->callback([&g, o] {
     g.exit_code = [&]() -> int {
-      auto s = OpenStore(g);
+      auto s = OpenAs(g, o->as, "case next");
       if (!s.ok()) return Fail(s.status());
-      auto fw = CaseFramework(g, **s, o->child);
-      if (!fw.ok()) return Fail(fw.status());
-      auto state = pathway::LoadCase(**s, o->child);
-      if (!state.ok()) return Fail(state.status());
-      if (!(*fw)->pathway) return Fail(NotFound("framework '" + (*fw)->id + "' has no pathway"));
-      std::cout << "Case is '" << state->state << "'. May be recorded now:\n";
-      for (const auto& t : (*fw)->pathway->transitions) {
-        bool ok = std::find(t.from.begin(), t.from.end(), state->state) != t.from.end() ||
-                  (t.from_any && state->state != "none");
-        if (!ok) continue;
-        std::cout << "  " << t.event << " — " << t.label << " [" << t.source << "]\n    by: ";
-        for (size_t i = 0; i < t.roles.size(); ++i) std::cout << (i ? ", " : "") << t.roles[i];
-        std::cout << "\n    fields: ";
-        for (size_t i = 0; i < t.fields.size(); ++i) {
-          const auto& f = t.fields[i];
-          std::cout << (i ? ", " : "") << f.name << (f.optional ? "?" : "");
+      auto out = s->service->Next(s->caller, o->child, s->now);
+      if (!out.ok()) return Fail(out.status());
+      if (o->json) {
+        PrintJson(*out);
+        return kExitOk;
+      }
+      std::cout << "Case is '" << SafeValue((*out)["state"]) << "' (" << SafeValue((*out)["state_label"])
+                << "). May be recorded now:\n";
+      for (const auto& t : (*out)["next"]) {
+        std::string where = t.contains("source") ? SafeValue(t["source"]) : "local default";
+        std::cout << (t.value("allowed_for_you", false) ? "  * " : "    ") << SafeValue(t["event"]) << " — "
+                  << SafeValue(t["label"]) << " [" << where << "]\n      by: " << SafeValue(t["roles"]);
+        if (t.contains("by")) std::cout << " (only the case's " << SafeValue(t["by"]) << ")";
+        std::cout << "\n      fields: ";
+        bool first = true;
+        for (const auto& f : t["fields"]) {
+          std::cout << (first ? "" : ", ") << SafeValue(f["name"]) << (f.value("optional", false) ? "?" : "");
+          first = false;
         }
         std::cout << "\n";
+        if (t.contains("why_not")) std::cout << "      not for you: " << SafeValue(t["why_not"]) << "\n";
       }
+      std::cout << "(* you may record it)\n";
       return kExitOk;
     }();
   });

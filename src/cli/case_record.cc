@@ -1,17 +1,16 @@
-// continuum case record CHILD EVENT FILE|- [--at TIME]
+// continuum case record CHILD EVENT FILE|- [--at TIME] --as USER [--check]
 #include <iostream>
-#include <nlohmann/json.hpp>
-#include <set>
 
 #include "cli/case_support.h"
 
 namespace continuum::cli {
 
-using nlohmann::json;
-using nlohmann::ordered_json;
-
 void AddCaseRecordCommand(CLI::App* parent, Globals& g) {
-  auto o = std::make_shared<CaseOptions>();
+  struct Options {
+    std::string child, event, input = "-", at, as;
+    bool check = false;
+  };
+  auto o = std::make_shared<Options>();
   auto* cmd = parent->add_subcommand(
       "record", "Record a pathway event for a child (see 'case next CHILD' for what may come next)");
   cmd->add_option("--db", g.db, "Database URL");
@@ -19,28 +18,40 @@ void AddCaseRecordCommand(CLI::App* parent, Globals& g) {
   cmd->add_option("EVENT", o->event, "Event type, e.g. request.received, plan.agreed, review.held")->required();
   cmd->add_option("FILE", o->input, "The event's fields as a JSON object, or - for standard input");
   cmd->add_option("--at", o->at, "When it happened, e.g. 2026-11-20T14:00:00Z (default now)");
-  AddActorOptions(cmd, &o->actor);
+  cmd->add_flag("--check", o->check, "Check everything, record nothing");
+  AddAsOption(cmd, &o->as);
   cmd->callback([&g, o] {
     g.exit_code = [&]() -> int {
-      auto actor = ResolveActor(o->actor, true);
-      if (!actor.ok()) return Fail(actor.status());
       auto fields = ReadFields(o->input);
       if (!fields.ok()) return Fail(fields.status());
-      auto at = OccurredAt(o->at);
-      if (!at.ok()) return Fail(at.status());
-      auto s = OpenStore(g);
+      auto s = OpenAs(g, o->as, o->check ? "case record --check" : "case record");
       if (!s.ok()) return Fail(s.status());
-      auto fw = CaseFramework(g, **s, o->child);
-      if (!fw.ok()) return Fail(fw.status());
-      auto cal = LoadCalendar(g);
-      if (!cal.ok()) return Fail(cal.status());
-      auto state = pathway::LoadCase(**s, o->child);
-      if (!state.ok()) return Fail(state.status());
-      pathway::Command c{.child_id = o->child, .event_type = o->event, .occurred_at = *at, .actor = *actor,
-                         .fields = *fields};
-      auto e = pathway::Prepare(**fw, *cal, *state, c);
-      if (!e.ok()) return Fail(e.status());
-      return AppendAndReport(**s, *e);
+      casework::RecordRequest r{o->child, o->event, *fields, o->at};
+      if (o->check) {
+        auto out = s->service->Check(s->caller, r, s->now);
+        if (!out.ok()) return Fail(out.status());
+        std::cout << "would be accepted: " << o->event << " for " << o->child << "\n";
+        for (const auto& w : (*out).value("warnings", nlohmann::ordered_json::array())) {
+          std::cout << "  warning: " << SafeValue(w) << "\n";
+        }
+        return kExitOk;
+      }
+      auto out = s->service->Record(s->caller, r, s->now);
+      if (!out.ok()) return Fail(out.status());
+      const auto& e = (*out)["event"];
+      std::cout << "recorded " << SafeValue(e["type"]) << " " << SafeValue(e["id"]) << " for " << Safe(o->child)
+                << " at " << SafeValue(e["occurred_at"]) << "\n";
+      if (out->contains("case") && (*out)["case"]["from"] != (*out)["case"]["state"]) {
+        std::cout << "  case: " << SafeValue((*out)["case"]["from"]) << " -> " << SafeValue((*out)["case"]["state"])
+                  << "\n";
+      }
+      for (const auto& d : (*out).value("deadlines", nlohmann::ordered_json::array())) {
+        std::cout << "  due " << SafeValue(d["due_at"]) << ": " << SafeValue(d["label"]) << "\n";
+      }
+      for (const auto& w : (*out).value("warnings", nlohmann::ordered_json::array())) {
+        std::cout << "  warning: " << SafeValue(w) << "\n";
+      }
+      return kExitOk;
     }();
   });
 }

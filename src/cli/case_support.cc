@@ -1,12 +1,12 @@
-#include "core/file.h"
 #include "cli/case_support.h"
 
-#include <sodium.h>
-
 #include <chrono>
-#include <iostream>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <iostream>
+
+#include "core/file.h"
 
 namespace continuum::cli {
 
@@ -30,65 +30,63 @@ Result<HolidayCalendar> LoadCalendar(const Globals& g) {
   return HolidayCalendar::LoadFile("data/bank-holidays.yaml");
 }
 
-void AddActorOptions(CLI::App* cmd, ActorFlags* flags) {
-  cmd->add_option("--as", flags->user, "Your user id (or $CONTINUUM_USER)");
-  cmd->add_option("--agency", flags->agency, "Your agency id (or $CONTINUUM_AGENCY)");
-  cmd->add_option("--role", flags->role,
-                  "Your role on this case: practitioner, lead_professional, team_leader, front_door, "
-                  "social_worker, safeguarding_lead (or $CONTINUUM_ROLE)");
-}
-
-Result<pathway::Actor> ResolveActor(const ActorFlags& f, bool role_required) {
-  auto pick = [](const std::string& flag, const char* env) {
-    if (!flag.empty()) return flag;
-    const char* v = std::getenv(env);
-    return std::string(v ? v : "");
-  };
-  pathway::Actor a{pick(f.user, "CONTINUUM_USER"), pick(f.agency, "CONTINUUM_AGENCY"),
-                   pick(f.role, "CONTINUUM_ROLE")};
-  if (a.user.empty()) return InvalidArgument("say who is recording: --as USER (or $CONTINUUM_USER)");
-  if (a.agency.empty()) return InvalidArgument("say which agency: --agency AGENCY (or $CONTINUUM_AGENCY)");
-  if (role_required && a.role.empty()) return InvalidArgument("say in which role: --role ROLE (or $CONTINUUM_ROLE)");
-  return a;
-}
-
 std::string NowUtc() {
   if (const char* env = std::getenv("CONTINUUM_NOW"); env && *env) return env;
   auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   return Timestamp::FromUnixSeconds(now.time_since_epoch().count()).ToString();
 }
 
-Result<std::string> OccurredAt(const std::string& at) {
-  std::string now = NowUtc();
-  if (at.empty()) return now;
-  auto t = Timestamp::Parse(at);
-  if (!t.ok()) return InvalidArgument("--at: " + t.status().message());
-  std::string utc = t->ToString();
-  auto n = Timestamp::Parse(now);
-  if (n.ok() && t->unix_seconds() > n->unix_seconds() + 300) {
-    return InvalidArgument("--at " + at + " is in the future; record what has happened");
-  }
-  return utc;
+Result<Timestamp> Now() {
+  auto t = Timestamp::Parse(NowUtc());
+  if (!t.ok()) return InvalidArgument("CONTINUUM_NOW: " + t.status().message());
+  return t;
 }
 
-Result<std::shared_ptr<const framework::Framework>> CaseFramework(const Globals& g, store::Store& s,
-                                                                  const std::string& child_id) {
-  auto state = pathway::LoadCase(s, child_id);
-  if (!state.ok()) return state.status();
-  if (!state->registered) return NotFound("no child '" + child_id + "' in " + DatabaseUrl(g));
-  return ResolveFramework(g, state->framework);
+void AddAsOption(CLI::App* cmd, std::string* as) {
+  cmd->add_option("--as", *as, "Your user name (or $CONTINUUM_USER); your role, agency and team come from your account");
 }
 
-std::string NewId(const char* prefix) {
-  if (sodium_init() < 0) std::abort();
-  unsigned char b[6];
-  randombytes_buf(b, sizeof b);
-  static const char kHex[] = "0123456789abcdef";
-  std::string s = prefix;
-  for (unsigned char c : b) {
-    s.push_back(kHex[c >> 4]);
-    s.push_back(kHex[c & 15]);
+namespace {
+
+Result<Session> Open(const Globals& g, const std::string& operation) {
+  Session s;
+  auto now = Now();
+  if (!now.ok()) return now.status();
+  s.now = *now;
+  auto store = OpenStore(g);
+  if (!store.ok()) return store.status();
+  s.store = std::move(*store);
+  auto reg = LoadRegistry(g);
+  if (!reg.ok()) return reg.status();
+  auto cal = LoadCalendar(g);
+  if (!cal.ok()) return cal.status();
+  s.service = std::make_unique<casework::Service>(*s.store, std::move(*reg), std::move(*cal));
+  return s;
+}
+
+}  // namespace
+
+Result<Session> OpenAs(const Globals& g, const std::string& as, const std::string& operation) {
+  std::string user = as;
+  if (user.empty()) {
+    const char* env = std::getenv("CONTINUUM_USER");
+    user = env ? env : "";
   }
+  if (user.empty()) {
+    return InvalidArgument("say who you are: --as USER (or $CONTINUUM_USER), the user name of your account");
+  }
+  auto s = Open(g, operation);
+  if (!s.ok()) return s.status();
+  auto caller = s->service->CallerByName(user, {.via = "cli", .operation = operation});
+  if (!caller.ok()) return caller.status();
+  s->caller = std::move(*caller);
+  return s;
+}
+
+Result<Session> OpenAsOperator(const Globals& g, const std::string& operation) {
+  auto s = Open(g, operation);
+  if (!s.ok()) return s.status();
+  s->caller = s->service->HostOperator({.via = "cli", .operation = operation});
   return s;
 }
 
@@ -97,42 +95,48 @@ Result<nlohmann::json> ReadFields(const std::string& path) {
   constexpr size_t kMaxInput = 1u << 20;
   auto text = ReadFileLimited(path, kMaxInput);
   if (!text.ok()) return text.status();
-  json j = json::parse(*text, nullptr, false);
-  if (j.is_discarded()) {
-    try {
-      auto parsed = json::parse(*text);
-      (void)parsed;
-    } catch (const json::parse_error& e) {
-      std::string what = e.what();
-      auto p = what.find("parse error");
-      return InvalidArgument((path == "-" ? std::string("standard input") : path) + ": invalid JSON: " +
-                             (p == std::string::npos ? what : what.substr(p)));
-    }
+  const std::string where = path == "-" ? std::string("standard input") : path;
+  json j;
+  try {
+    j = json::parse(*text);
+  } catch (const json::parse_error& e) {
+    std::string what = e.what();
+    auto p = what.find("parse error");
+    return InvalidArgument(where + ": invalid JSON: " + (p == std::string::npos ? what : what.substr(p)));
+  } catch (const json::out_of_range&) {
+    return InvalidArgument(where + ": a number is out of range");
   }
-  if (!j.is_object()) return InvalidArgument((path == "-" ? std::string("standard input") : path) + ": expected a JSON object of fields");
+  if (!j.is_object()) return InvalidArgument(where + ": expected a JSON object");
   return j;
 }
 
-std::string Col(const store::Row& r, const std::string& name) { return r.Value(name); }
-
-// Appends the events and reports what they did.
-int AppendAndReport(store::Store& s, const store::Event& e) {
-  using nlohmann::json;
-  auto stored = s.Append({e}, pathway::Project);
-  if (!stored.ok()) return Fail(stored.status());
-  const store::Event& r = stored->front();
-  json p = json::parse(r.payload, nullptr, false);
-  std::cout << "recorded " << r.type << " " << r.id << " for " << r.child_id << " at " << r.occurred_at << "\n";
-  if (p.contains("pathway")) {
-    const json& pw = p["pathway"];
-    if (pw["from"] != pw["to"]) {
-      std::cout << "  case: " << pw["from"].get<std::string>() << " -> " << pw["to"].get<std::string>() << "\n";
-    }
-    for (const auto& d : pw["deadlines"]) {
-      std::cout << "  due " << d["due_at"].get<std::string>() << ": " << d["label"].get<std::string>() << "\n";
+std::string Safe(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else {
+      out.push_back(static_cast<char>(c));
     }
   }
-  return kExitOk;
+  return out;
+}
+
+std::string SafeValue(const nlohmann::ordered_json& v) {
+  if (v.is_string()) return Safe(v.get<std::string>());
+  if (v.is_array()) {
+    std::string out;
+    for (const auto& x : v) out += (out.empty() ? "" : ", ") + SafeValue(x);
+    return out;
+  }
+  return v.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
+}
+
+void PrintJson(const nlohmann::ordered_json& j) {
+  std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 
 }  // namespace continuum::cli

@@ -1,5 +1,9 @@
-// Plumbing shared by the case-record subcommands: opening the database,
-// the bank-holiday calendar, the acting practitioner, and the clock.
+// Plumbing shared by the subcommands that work with children's records: the
+// database, the case service, who is acting, and the clock. Every read and
+// write goes through the case service (case/service.h), as the named user
+// given by --as (or $CONTINUUM_USER): their role, agency and team come from
+// their account, never from flags. Administration (init, accounts) runs as
+// the host operator and is audited as such.
 #pragma once
 
 #include <memory>
@@ -7,9 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "case/service.h"
 #include "cli/cli.h"
 #include "core/calendar.h"
-#include "pathway/pathway.h"
 #include "store/store.h"
 
 namespace continuum::cli {
@@ -20,42 +24,32 @@ Result<std::unique_ptr<store::Store>> OpenStore(const Globals& g);
 // data/bank-holidays.yaml found beside the frameworks (or $CONTINUUM_DATA).
 Result<HolidayCalendar> LoadCalendar(const Globals& g);
 
-// The acting practitioner: --as, --agency, --role (or $CONTINUUM_USER,
-// $CONTINUUM_AGENCY, $CONTINUUM_ROLE).
-struct ActorFlags {
-  std::string user, agency, role;
-};
-void AddActorOptions(CLI::App* cmd, ActorFlags* flags);
-Result<pathway::Actor> ResolveActor(const ActorFlags& flags, bool role_required);
-
-// Now, in UTC, as "YYYY-MM-DDTHH:MM:SSZ" ($CONTINUUM_NOW overrides, for demos and tests).
+// Now, in UTC ($CONTINUUM_NOW overrides, for demos and tests).
 std::string NowUtc();
-// An --at value or now; refuses a time in the future.
-Result<std::string> OccurredAt(const std::string& at);
+Result<Timestamp> Now();
 
-// The framework a registered child's case is worked under.
-Result<std::shared_ptr<const framework::Framework>> CaseFramework(const Globals& g, store::Store& s,
-                                                                  const std::string& child_id);
-
-// A new id with a prefix: "c-" + 12 random hex digits.
-std::string NewId(const char* prefix);
-
-// Reads a JSON object of fields from a file or "-" (at most 1 MiB).
-Result<nlohmann::json> ReadFields(const std::string& path);
-// The value of a row's column, "" for null or absent.
-std::string Col(const store::Row& r, const std::string& name);
-// Appends one prepared event through the pathway projector and prints what
-// it did (state change, deadlines started); returns the exit code.
-int AppendAndReport(store::Store& s, const store::Event& e);
-
-struct CaseOptions {
-  std::string framework, child, event, input = "-", at, event_id, reason;
-  std::vector<std::string> agencies, types;
-  std::string from, to;
-  int significance = 0;
-  bool json = false;
-  ActorFlags actor;
+// The database, the service over it, and the caller.
+struct Session {
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<casework::Service> service;
+  casework::Caller caller;
+  Timestamp now;
 };
+// As the named user (`as`, else $CONTINUUM_USER); `operation` names the
+// command in the audit trail ("case show").
+void AddAsOption(CLI::App* cmd, std::string* as);
+Result<Session> OpenAs(const Globals& g, const std::string& as, const std::string& operation);
+// As the host's operator: administration only.
+Result<Session> OpenAsOperator(const Globals& g, const std::string& operation);
+
+// Reads a JSON object from a file or "-" (at most 1 MiB).
+Result<nlohmann::json> ReadFields(const std::string& path);
+// Text for a terminal: control characters shown as \xNN, never sent raw.
+std::string Safe(std::string_view s);
+// A JSON value as one line of text for a terminal.
+std::string SafeValue(const nlohmann::ordered_json& v);
+// Prints JSON (control characters are escaped by the JSON writer).
+void PrintJson(const nlohmann::ordered_json& j);
 
 void AddCaseCreateCommand(CLI::App* cases, Globals& g);
 void AddCaseRecordCommand(CLI::App* cases, Globals& g);

@@ -55,6 +55,36 @@ struct DemoOptions {
   std::string file;
 };
 
+std::string Text(const YAML::Node& n, const char* key) {
+  return n[key] && n[key].IsScalar() ? n[key].as<std::string>() : std::string();
+}
+
+// The demo's agencies, teams and accounts, made by the host operator. Every
+// account has the file's demo password.
+Status LoadDirectory(Session& s, const YAML::Node& root) {
+  auto& svc = *s.service;
+  for (const auto& a : root["agencies"]) {
+    auto r = svc.PutAgency(s.caller, {Text(a, "id"), Text(a, "name"), Text(a, "kind")}, s.now);
+    if (!r.ok()) return r.status();
+  }
+  for (const auto& t : root["teams"]) {
+    auto r = svc.PutTeam(s.caller, {Text(t, "id"), Text(t, "agency"), Text(t, "name"), Text(t, "duty")}, s.now);
+    if (!r.ok()) return r.status();
+  }
+  const std::string password = Text(root, "password");
+  for (const auto& u : root["users"]) {
+    auto existing = s.store->directory().FindUserByName(Text(u, "username"));
+    if (!existing.ok()) return existing.status();
+    if (*existing) continue;
+    auto r = svc.AddUser(s.caller,
+                         {Text(u, "username"), Text(u, "name"), Text(u, "role"), Text(u, "agency"), Text(u, "team"),
+                          password, false},
+                         s.now);
+    if (!r.ok()) return Status(r.status().code(), "user " + Text(u, "username") + ": " + r.status().message());
+  }
+  return Status::Ok();
+}
+
 int Run(const Globals& g, const DemoOptions& o) {
   std::string path = o.file;
   if (path.empty()) {
@@ -66,52 +96,49 @@ int Run(const Globals& g, const DemoOptions& o) {
   } catch (const YAML::Exception& e) {
     return Fail(InvalidArgument("cannot read demo file " + path + ": " + e.what()));
   }
-  auto cal = LoadCalendar(g);
-  if (!cal.ok()) return Fail(cal.status());
-  auto s = OpenStore(g);
+  auto s = OpenAsOperator(g, "demo");
   if (!s.ok()) return Fail(s.status());
-  auto now = Timestamp::Parse(NowUtc());
-  if (!now.ok()) return Fail(now.status());
-  Date today = now->date();
+  if (auto st = LoadDirectory(*s, root); !st.ok()) return Fail(Status(st.code(), path + ": " + st.message()));
+  auto& svc = *s->service;
+  const Date today = s->now.date();
+  // Each event is recorded by its author, through the same checks as any.
+  auto as = [&](const std::string& user) -> Result<casework::Caller> {
+    return svc.CallerByName(user, {.via = "cli", .operation = "demo"});
+  };
 
   int children = 0, events = 0, skipped = 0;
   for (const auto& c : root["children"]) {
-    std::string id = c["id"].as<std::string>();
-    auto fw = ResolveFramework(g, c["framework"].as<std::string>());
-    if (!fw.ok()) return Fail(fw.status());
-    auto existing = pathway::LoadCase(**s, id);
-    if (!existing.ok()) return Fail(existing.status());
-    if (existing->registered) {
+    const std::string name = Text(c["details"], "display_name");
+    auto found = s->store->SearchChildren(name, 5);
+    if (!found.ok()) return Fail(found.status());
+    bool exists = false;
+    for (const auto& r : *found) exists = exists || r.Value("display_name") == name;
+    if (exists) {
       ++skipped;
       continue;
     }
     int first_day = 0;
     for (const auto& e : c["events"]) first_day = std::max(first_day, e["days_ago"].as<int>());
     auto at = [&](int days_ago) { return Timestamp::FromDate(AddDays(today, -days_ago), 10 * 3600).ToString(); };
-    pathway::Command reg{.child_id = id, .event_type = pathway::kChildRegistered, .occurred_at = at(first_day),
-                         .actor = {c["registered_by"]["as"].as<std::string>(), c["registered_by"]["agency"].as<std::string>(), ""},
-                         .fields = ToJson(c["details"])};
-    auto r = pathway::PrepareRegistration(**fw, reg);
-    if (!r.ok()) return Fail(InvalidArgument(path + ": " + id + ": " + r.status().message()));
-    auto stored = (*s)->Append({*r}, pathway::Project);
-    if (!stored.ok()) return Fail(stored.status());
+    auto who = as(Text(c, "registered_by"));
+    if (!who.ok()) return Fail(Status(who.status().code(), path + ": " + name + ": " + who.status().message()));
+    auto reg = svc.Register(*who, Text(c, "framework"), ToJson(c["details"]), at(first_day), s->now);
+    if (!reg.ok()) return Fail(Status(reg.status().code(), path + ": " + name + ": " + reg.status().message()));
+    const std::string id = (*reg)["child_id"].get<std::string>();
     ++children;
     ++events;
     for (const auto& e : c["events"]) {
       int days_ago = e["days_ago"].as<int>();
       json fields = ToJson(e["fields"]);
       ResolveRelativeDates(fields, AddDays(today, -days_ago));
-      auto state = pathway::LoadCase(**s, id);
-      if (!state.ok()) return Fail(state.status());
-      pathway::Command cmd{.child_id = id, .event_type = e["type"].as<std::string>(), .occurred_at = at(days_ago),
-                           .actor = {e["as"].as<std::string>(), e["agency"].as<std::string>(), e["role"].as<std::string>()},
-                           .fields = fields};
-      auto ev = pathway::Prepare(**fw, *cal, *state, cmd);
-      if (!ev.ok()) {
-        return Fail(Status(ev.status().code(), path + ": " + id + ", " + cmd.event_type + ": " + ev.status().message()));
+      const std::string type = Text(e, "type");
+      auto author = as(Text(e, "as"));
+      if (!author.ok()) return Fail(Status(author.status().code(), path + ": " + name + ": " + author.status().message()));
+      auto r = svc.Record(*author, {id, type, fields, at(days_ago)}, s->now);
+      if (!r.ok()) {
+        return Fail(Status(r.status().code(), path + ": " + name + ", " + type + " as " + Text(e, "as") + ": " +
+                                                  r.status().message()));
       }
-      auto st = (*s)->Append({*ev}, pathway::Project);
-      if (!st.ok()) return Fail(st.status());
       ++events;
     }
   }

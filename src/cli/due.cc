@@ -1,73 +1,50 @@
-// continuum due [--overdue] [--owner U] [--team T] [--agency A] [--json]
+// continuum due [--overdue] [--within DAYS] [--owner U] [--team T] [--mine] [--json] --as USER
 #include <iostream>
-#include <nlohmann/json.hpp>
 
 #include "cli/case_support.h"
 
 namespace continuum::cli {
-namespace {
-
-struct DueOptions {
-  bool overdue = false;
-  bool json = false;
-  int within_days = 14;
-  std::string owner, team, agency;
-};
-
-
-}  // namespace
 
 void AddDueCommand(CLI::App& app, Globals& g) {
-  auto o = std::make_shared<DueOptions>();
-  auto* cmd = app.add_subcommand("due", "What is due and overdue: reviews, decisions, meetings, actions");
+  struct Options {
+    bool overdue = false, mine = false, json = false;
+    int within_days = 14;
+    std::string owner, team, as;
+  };
+  auto o = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand("due", "What is due and overdue on the cases you may see");
   cmd->add_option("--db", g.db, "Database URL (default: $CONTINUUM_DB or continuum.db)");
   cmd->add_flag("--overdue", o->overdue, "Only what is past its due time");
   cmd->add_option("--within", o->within_days, "Also what falls due within this many days (default 14)")
       ->check(CLI::Range(0, 3650));
-  cmd->add_option("--owner", o->owner, "Only deadlines owned by this practitioner");
-  cmd->add_option("--team", o->team, "Only deadlines owned by this team (front_door, …)");
-  cmd->add_option("--agency", o->agency, "Only deadlines of this agency");
-  cmd->add_flag("--json", o->json, "Print JSON");
+  cmd->add_option("--owner", o->owner, "Only deadlines owned by this user");
+  cmd->add_option("--team", o->team, "Only deadlines owned by this team");
+  cmd->add_flag("--mine", o->mine, "Only yours and your team's");
+  cmd->add_flag("--json", o->json, "Print JSON (the API's schema)");
+  AddAsOption(cmd, &o->as);
   cmd->callback([&g, o] {
-    auto s = OpenStore(g);
-    if (!s.ok()) {
-      g.exit_code = Fail(s.status());
-      return;
-    }
-    auto now = Timestamp::Parse(NowUtc());
-    if (!now.ok()) {
-      g.exit_code = Fail(InvalidArgument("CONTINUUM_NOW: " + now.status().message()));
-      return;
-    }
-    std::string horizon = o->overdue ? now->ToString()
-                                     : Timestamp::FromUnixSeconds(now->unix_seconds() + 86400LL * o->within_days).ToString();
-    auto rows = (*s)->Deadlines({.owner = o->owner, .team = o->team, .agency = o->agency, .due_before = horizon});
-    if (!rows.ok()) {
-      g.exit_code = Fail(rows.status());
-      return;
-    }
-    std::string now_s = now->ToString();
-    if (o->json) {
-      nlohmann::ordered_json out = nlohmann::ordered_json::array();
-      for (const auto& r : *rows) {
-        nlohmann::ordered_json x;
-        for (const auto& [c, v] : r.columns) x[c] = v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json();
-        x["overdue"] = Col(r, "due_at") < now_s;
-        out.push_back(std::move(x));
+    g.exit_code = [&]() -> int {
+      auto s = OpenAs(g, o->as, "due");
+      if (!s.ok()) return Fail(s.status());
+      casework::DueRequest q{o->owner, o->team, "", o->overdue, o->mine};
+      if (!o->overdue) q.before = Timestamp::FromUnixSeconds(s->now.unix_seconds() + 86400LL * o->within_days).ToString();
+      auto out = s->service->Due(s->caller, q, s->now);
+      if (!out.ok()) return Fail(out.status());
+      if (o->json) {
+        PrintJson(*out);
+        return kExitOk;
       }
-      std::cout << out.dump(2) << "\n";
-      return;
-    }
-    if (rows->empty()) {
-      std::cout << (o->overdue ? "nothing overdue\n" : "nothing due\n");
-      return;
-    }
-    for (const auto& r : *rows) {
-      bool late = Col(r, "due_at") < now_s;
-      std::string who = !Col(r, "owner").empty() ? Col(r, "owner") : Col(r, "team");
-      std::cout << (late ? "OVERDUE  " : "due      ") << Col(r, "due_at") << "  " << Col(r, "child_id") << "  "
-                << Col(r, "label") << "  [" << who << ", " << Col(r, "agency") << "]\n";
-    }
+      if ((*out)["deadlines"].empty()) {
+        std::cout << (o->overdue ? "nothing overdue\n" : "nothing due\n");
+        return kExitOk;
+      }
+      for (const auto& d : (*out)["deadlines"]) {
+        std::string who = !d.value("owner", "").empty() ? d.value("owner", "") : d.value("team", "");
+        std::cout << (d.value("overdue", false) ? "OVERDUE  " : "due      ") << SafeValue(d["due_at"]) << "  "
+                  << SafeValue(d["child_id"]) << "  " << SafeValue(d["label"]) << "  [" << Safe(who) << "]\n";
+      }
+      return kExitOk;
+    }();
   });
 }
 

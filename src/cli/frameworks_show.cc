@@ -2,6 +2,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "case/framework_json.h"
 #include "cli/cli.h"
 
 namespace continuum::cli {
@@ -9,112 +10,6 @@ namespace {
 
 using nlohmann::ordered_json;
 using namespace continuum::framework;
-
-ordered_json Duration(const framework::Duration& d) {
-  return {{"amount", d.amount}, {"unit", TimeUnitName(d.unit)}};
-}
-
-ordered_json ToJson(const Framework& fw) {
-  ordered_json j;
-  j["id"] = fw.id;
-  j["name"] = fw.name;
-  j["authority"] = fw.authority;
-  j["version"] = fw.version;
-  j["effective"] = fw.effective;
-  j["source"] = fw.source;
-  auto& levels = j["levels"] = ordered_json::array();
-  for (const auto& l : fw.levels) {
-    levels.push_back({{"level", l.number},
-                      {"name", l.name},
-                      {"description", l.description},
-                      {"responses", l.responses},
-                      {"response", ResponseCode(l.response)},
-                      {"assessment", l.assessment ? ordered_json(*l.assessment) : ordered_json()},
-                      {"plan", PlanTypeCode(l.plan)},
-                      {"lead_professional",
-                       {{"required", l.lead_professional.required},
-                        {"from", l.lead_professional.from},
-                        {"note", l.lead_professional.note}}}});
-  }
-  auto& domains = j["domains"] = ordered_json::array();
-  for (size_t d = 0; d < fw.domains.size(); ++d) {
-    ordered_json dom = {{"id", fw.domains[d].id}, {"name", fw.domains[d].name}};
-    if (fw.domains[d].has_subdomains) {
-      auto& subs = dom["subdomains"] = ordered_json::array();
-      for (const auto& a : fw.areas) {
-        if (a.domain == static_cast<int>(d)) subs.push_back({{"id", a.id}, {"name", a.name}});
-      }
-    }
-    domains.push_back(std::move(dom));
-  }
-  auto& indicators = j["indicators"] = ordered_json::array();
-  auto& strengths = j["strengths"] = ordered_json::array();
-  auto& facts = j["facts"] = ordered_json::array();
-  for (const auto& it : fw.items) {
-    ordered_json x = {{"id", it.id}, {"label", it.label}};
-    if (it.kind == ItemKind::kIndicator) {
-      x["level"] = it.level;
-      x["domain"] = fw.areas[it.area].id;
-      x["mitigable"] = it.mitigable;
-      x["immediate"] = it.immediate;
-      if (it.age_under) x["age_under"] = *it.age_under;
-      if (it.age_at_least) x["age_at_least"] = *it.age_at_least;
-    }
-    x["source"] = it.source;
-    x["tags"] = it.tags;
-    (it.kind == ItemKind::kIndicator ? indicators : it.kind == ItemKind::kStrength ? strengths : facts)
-        .push_back(std::move(x));
-  }
-  auto& rules = j["rules"] = ordered_json::array();
-  for (const auto& r : fw.rules) {
-    rules.push_back({{"id", r.id}, {"kind", RuleKindName(r.kind)}, {"summary", r.summary}, {"source", r.source}});
-  }
-  ordered_json consent = {{"source", fw.consent.source},
-                          {"before_referral_levels", fw.consent.before_referral_levels},
-                          {"form", fw.consent.form},
-                          {"note", fw.consent.note}};
-  auto& wc = consent["without_consent"] = ordered_json::array();
-  for (const auto& g : fw.consent.without_consent) {
-    wc.push_back({{"id", g.id}, {"label", g.label}, {"source", g.source}});
-  }
-  j["consent"] = std::move(consent);
-  auto& vocab = j["vocabulary"] = ordered_json::object();
-  for (const auto& [k, v] : fw.vocabulary) vocab[k] = v;
-  auto& ts = j["timescales"] = ordered_json::array();
-  for (const auto& t : fw.timescales) {
-    ordered_json x = {{"id", t.id}, {"label", t.label}, {"within", Duration(t.within)}};
-    if (t.at_least) x["at_least"] = Duration(*t.at_least);
-    x["source"] = t.source;
-    ts.push_back(std::move(x));
-  }
-  if (fw.pathway) {
-    const auto& p = *fw.pathway;
-    ordered_json pw;
-    pw["division"] = p.division;
-    pw["roles"] = p.roles;
-    pw["states"] = ordered_json::array();
-    for (const auto& st : p.states) pw["states"].push_back({{"id", st.id}, {"label", st.label}});
-    pw["closed_states"] = p.closed_states;
-    pw["transitions"] = ordered_json::array();
-    for (const auto& t : p.transitions) {
-      ordered_json x = {{"id", t.id}, {"event", t.event}, {"label", t.label}, {"from", t.from}};
-      if (!t.to.empty()) x["to"] = t.to;
-      if (!t.to_field.empty()) x["to"] = {{"field", t.to_field}, {"map", t.to_map}};
-      x["roles"] = t.roles;
-      auto& fields = x["fields"] = ordered_json::array();
-      for (const auto& f : t.fields) {
-        ordered_json fj = {{"name", f.name}, {"type", f.type == FieldType::kEnum ? "enum" : FieldTypeName(f.type)},
-                           {"optional", f.optional}};
-        if (!f.values.empty()) fj["values"] = f.values;
-        fields.push_back(std::move(fj));
-      }
-      x["source"] = t.source;
-      pw["transitions"].push_back(std::move(x));
-    }
-    j["pathway"] = std::move(pw);
-  }
-  return j;
-}
 
 void PrintText(const Framework& fw) {
   std::cout << fw.name << "\n" << fw.authority << " — version " << fw.version << ", effective "
@@ -159,7 +54,7 @@ void AddFrameworksShowCommand(CLI::App& frameworks, Globals& g) {
       return;
     }
     if (*json) {
-      std::cout << ToJson(**fw).dump(2) << "\n";
+      std::cout << casework::FrameworkToJson(**fw).dump(2) << "\n";
     } else {
       PrintText(**fw);
     }

@@ -90,18 +90,11 @@ void Progress(size_t done, size_t total) {
 }
 
 struct ImportOptions {
-  std::string file, framework, at;
+  std::string file, framework, at, as;
   bool all_or_nothing = false;
-  ActorFlags actor;
 };
 
 int Run(const Globals& g, const ImportOptions& o) {
-  auto actor = ResolveActor(o.actor, false);
-  if (!actor.ok()) return Fail(actor.status());
-  auto fw = ResolveFramework(g, o.framework);
-  if (!fw.ok()) return Fail(fw.status());
-  auto at = OccurredAt(o.at);
-  if (!at.ok()) return Fail(at.status());
   auto records = ReadCsv(o.file);
   if (!records.ok()) return Fail(records.status());
   if (records->empty()) return Fail(InvalidArgument(o.file + ": empty file; expected a header row"));
@@ -114,7 +107,7 @@ int Run(const Globals& g, const ImportOptions& o) {
     auto it = std::find(kColumns.begin(), kColumns.end(), header[i]);
     if (it == kColumns.end()) {
       return Fail(InvalidArgument(o.file + ":" + std::to_string(records->front().line) + ": unknown column '" +
-                                  header[i] + "'; the columns are: child_id, display_name, date_of_birth, "
+                                  Safe(header[i]) + "'; the columns are: child_id, display_name, date_of_birth, "
                                   "nhs_number, upn, local_id, sex, ethnicity"));
     }
     if (std::find(column.begin(), column.end(), it - kColumns.begin()) != column.end()) {
@@ -128,13 +121,8 @@ int Run(const Globals& g, const ImportOptions& o) {
     }
   }
 
-  auto s = OpenStore(g);
-  if (!s.ok()) return Fail(s.status());
-
-  // Validate every row first; in all-or-nothing mode any bad row stops here.
-  std::vector<store::Event> good;
+  std::vector<casework::Service::NewChild> rows;
   std::vector<std::string> problems;
-  std::set<std::string> ids_in_file;
   for (size_t r = 1; r < records->size(); ++r) {
     const Record& rec = (*records)[r];
     std::string where = o.file + ":" + std::to_string(rec.line);
@@ -144,55 +132,35 @@ int Run(const Globals& g, const ImportOptions& o) {
                          std::to_string(rec.fields.size()));
       continue;
     }
-    nlohmann::json fields = nlohmann::json::object();
-    std::string child_id;
+    casework::Service::NewChild child;
+    child.where = where;
+    child.fields = nlohmann::json::object();
     for (size_t i = 0; i < header.size(); ++i) {
       if (rec.fields[i].empty()) continue;
       if (kColumns[column[i]] == "child_id") {
-        child_id = rec.fields[i];
+        child.id = rec.fields[i];
       } else {
-        fields[kColumns[column[i]]] = rec.fields[i];
+        child.fields[kColumns[column[i]]] = rec.fields[i];
       }
     }
-    if (child_id.empty()) child_id = NewId("c-");
-    if (!ids_in_file.insert(child_id).second) {
-      problems.push_back(where + ": child_id '" + child_id + "' appears twice in the file");
-      continue;
-    }
-    pathway::Command c{.child_id = child_id, .event_type = pathway::kChildRegistered, .occurred_at = *at,
-                       .actor = *actor, .fields = fields};
-    auto e = pathway::PrepareRegistration(**fw, c);
-    if (!e.ok()) {
-      problems.push_back(where + ": " + e.status().message());
-      continue;
-    }
-    auto existing = pathway::LoadCase(**s, child_id);
-    if (!existing.ok()) return Fail(existing.status());
-    if (existing->registered) {
-      problems.push_back(where + ": child '" + child_id + "' is already registered");
-      continue;
-    }
-    good.push_back(std::move(e).value());
+    rows.push_back(std::move(child));
   }
-  for (const auto& p : problems) std::cerr << p << "\n";
+  if (!problems.empty() && o.all_or_nothing) {
+    for (const auto& p : problems) std::cerr << Safe(p) << "\n";
+    std::cerr << "continuum: " << problems.size() << " bad row(s); nothing imported (--all-or-nothing)\n";
+    return kExitBadInput;
+  }
+  auto s = OpenAs(g, o.as, "import");
+  if (!s.ok()) return Fail(s.status());
+  auto out = s->service->RegisterMany(s->caller, o.framework, rows, o.at, o.all_or_nothing, s->now, Progress);
+  if (!out.ok()) return Fail(out.status());
+  problems.insert(problems.end(), out->problems.begin(), out->problems.end());
+  for (const auto& p : problems) std::cerr << Safe(p) << "\n";
   if (!problems.empty() && o.all_or_nothing) {
     std::cerr << "continuum: " << problems.size() << " bad row(s); nothing imported (--all-or-nothing)\n";
     return kExitBadInput;
   }
-  // Write in batches; with --all-or-nothing, in one transaction.
-  size_t batch = o.all_or_nothing ? good.size() : 500;
-  size_t written = 0;
-  for (size_t i = 0; i < good.size(); i += batch) {
-    std::vector<store::Event> chunk(good.begin() + i, good.begin() + std::min(good.size(), i + batch));
-    auto r = (*s)->Append(chunk, pathway::Project);
-    if (!r.ok()) {
-      std::cerr << "continuum: writing rows failed after " << written << " imported: " << r.status().message() << "\n";
-      return ExitCode(r.status());
-    }
-    written += chunk.size();
-    Progress(written, good.size());
-  }
-  std::cout << "imported " << written << " of " << (records->size() - 1) << " row(s)";
+  std::cout << "imported " << out->written << " of " << (records->size() - 1) << " row(s)";
   if (!problems.empty()) std::cout << "; " << problems.size() << " rejected (see above)";
   std::cout << "\n";
   return problems.empty() ? kExitOk : kExitBadInput;
@@ -209,7 +177,7 @@ void AddImportCommand(CLI::App& app, Globals& g) {
   cmd->add_option("--framework", o->framework, "Framework the children's cases are worked under")->required();
   cmd->add_flag("--all-or-nothing", o->all_or_nothing, "Write nothing if any row is bad");
   cmd->add_option("--at", o->at, "When the records were received (default now)");
-  AddActorOptions(cmd, &o->actor);
+  AddAsOption(cmd, &o->as);
   cmd->callback([&g, o] { g.exit_code = Run(g, *o); });
 }
 

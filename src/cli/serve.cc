@@ -20,8 +20,8 @@ namespace {
 struct ServeOptions {
   std::string listen, config, port_file;
   std::string workers, io_threads, max_body_bytes, max_header_bytes, request_timeout_seconds;
-  std::string idle_timeout_minutes, absolute_timeout_hours, break_glass_minutes, log_requests;
-  bool print_routes = false;
+  std::string idle_timeout_minutes, absolute_timeout_hours, break_glass_minutes, log_requests, metrics_token;
+  bool print_routes = false, print_openapi = false;
 };
 
 struct Setting {
@@ -41,6 +41,7 @@ const Setting kSettings[] = {
     {"absolute_timeout_hours", "CONTINUUM_ABSOLUTE_TIMEOUT_HOURS", &ServeOptions::absolute_timeout_hours},
     {"break_glass_minutes", "CONTINUUM_BREAK_GLASS_MINUTES", &ServeOptions::break_glass_minutes},
     {"log_requests", "CONTINUUM_LOG_REQUESTS", &ServeOptions::log_requests},
+    {"metrics_token", "CONTINUUM_METRICS_TOKEN", &ServeOptions::metrics_token},
 };
 
 // Fills unset options from the environment, then from the file.
@@ -95,6 +96,14 @@ int Serve(ServeOptions& o, Globals& g) {
     for (const auto& r : api::Api::RouteList()) std::cout << r << "\n";
     return kExitOk;
   }
+  if (o.print_openapi) {
+    auto registry = LoadRegistry(g);
+    if (!registry.ok()) return Fail(registry.status());
+    auto doc = api::Api::PrintOpenApi(*registry);
+    if (!doc.ok()) return Fail(doc.status());
+    std::cout << *doc;
+    return kExitOk;
+  }
   if (auto s = Resolve(&o, g); !s.ok()) return Fail(s);
   api::ServerOptions so;
   std::string listen = o.listen.empty() ? "127.0.0.1:8080" : o.listen;
@@ -122,11 +131,16 @@ int Serve(ServeOptions& o, Globals& g) {
   so.max_header_bytes = static_cast<size_t>(*header);
   so.request_timeout = std::chrono::seconds(*timeout);
 
+  casework::Options co;
+  co.login.idle_timeout = std::chrono::minutes(*idle);
+  co.login.absolute_timeout = std::chrono::hours(*absolute);
+  co.break_glass_duration = std::chrono::minutes(*glass);
   api::ApiOptions ao;
-  ao.login.idle_timeout = std::chrono::minutes(*idle);
-  ao.login.absolute_timeout = std::chrono::hours(*absolute);
-  ao.break_glass_duration = std::chrono::minutes(*glass);
   ao.log_requests = o.log_requests != "false";
+  if (!o.metrics_token.empty() && o.metrics_token.size() < 32) {
+    return Fail(InvalidArgument("metrics_token: at least 32 characters"));
+  }
+  ao.metrics_token = o.metrics_token;
 
   auto registry = LoadRegistry(g);
   if (!registry.ok()) return Fail(registry.status());
@@ -134,7 +148,8 @@ int Serve(ServeOptions& o, Globals& g) {
   if (!calendar.ok()) return Fail(calendar.status());
   auto store = OpenStore(g);
   if (!store.ok()) return Fail(store.status());
-  auto api = api::Api::Create(store->get(), std::move(*registry), std::move(*calendar), ao);
+  auto service = std::make_unique<casework::Service>(**store, std::move(*registry), std::move(*calendar), co);
+  auto api = api::Api::Create(service.get(), ao);
   if (!api.ok()) return Fail(api.status());
   api::Api* handler = api->get();
   auto server = api::HttpServer::Listen(so, [handler](api::HttpRequest& r, api::HttpServer::Responder respond) {
@@ -154,6 +169,7 @@ int Serve(ServeOptions& o, Globals& g) {
   // append in progress before the process exits.
   server->reset();
   api->reset();
+  service.reset();
   store->reset();
   std::cerr << "{\"ts\":\"" << NowUtc() << "\",\"level\":\"info\",\"msg\":\"stopped\"}" << std::endl;
   return kExitOk;
@@ -182,7 +198,11 @@ void AddServeCommand(CLI::App& app, Globals& g) {
                   "How long break-glass access lasts (default 60)");
   cmd->add_option("--log-requests", o->log_requests, "true or false: a JSON line per request on stderr");
   cmd->add_option("--port-file", o->port_file, "Write the port listened on to this file");
+  cmd->add_option("--metrics-token", o->metrics_token,
+                  "A token (32 characters or more) that lets a scraper read /metrics; else administrators only");
   cmd->add_flag("--print-routes", o->print_routes, "Print every route (METHOD PATH) and exit");
+  cmd->add_flag("--print-openapi", o->print_openapi,
+                "Print the OpenAPI document of the routes and the frameworks' events, and exit");
   cmd->callback([&g, o] { g.exit_code = Serve(*o, g); });
 }
 

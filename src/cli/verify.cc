@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/case_support.h"
+#include "pathway/engine.h"
 
 namespace continuum::cli {
 

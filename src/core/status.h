@@ -43,9 +43,24 @@ class [[nodiscard]] Status {
   const std::string& message() const { return message_; }
   std::string ToString() const;
 
+  // The input at fault, as a path the caller sent ("fields.review_date",
+  // "framework"), or "" when the error is not about one field. Set where the
+  // error is found; the API lists it in the problem's `errors`.
+  const std::string& field() const { return field_; }
+  Status WithField(std::string field) && {
+    field_ = std::move(field);
+    return std::move(*this);
+  }
+  Status WithField(std::string field) const& {
+    Status s = *this;
+    s.field_ = std::move(field);
+    return s;
+  }
+
  private:
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
+  std::string field_;
 };
 
 inline Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }

@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "framework/pathway.h"
+#include "framework/pathway_spec.h"
 
 namespace continuum::framework {
 
@@ -150,7 +150,7 @@ struct Duration {
 struct Timescale {
   std::string id;
   std::string label;
-  std::string source;
+  Provenance provenance;
   Duration within;
   std::optional<Duration> at_least;
 };

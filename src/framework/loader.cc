@@ -559,7 +559,7 @@ class Loader {
       }
       std::string where = "timescale '" + t.id + "'";
       m.String("label", &t.label);
-      m.String("source", &t.source);
+      internal::ReadProvenance(m, where, &t.provenance);
       YAML::Node within = m.Get("within");
       bool ok_within = false;
       if (!within.IsDefined()) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "core/roles.h"
+
 namespace continuum::framework {
 
 const char* FieldTypeName(FieldType t) {
@@ -15,7 +17,24 @@ const char* FieldTypeName(FieldType t) {
     case FieldType::kInt: return "int";
     case FieldType::kLevel: return "level";
     case FieldType::kList: return "list";
-    case FieldType::kEnum: return "one of";
+    case FieldType::kEnum: return "enum";
+    case FieldType::kUser: return "user";
+    case FieldType::kUsers: return "users";
+    case FieldType::kAgency: return "agency";
+    case FieldType::kAgencies: return "agencies";
+    case FieldType::kPerson: return "person";
+    case FieldType::kPeople: return "people";
+    case FieldType::kFacts: return "facts";
+  }
+  return "?";
+}
+
+const char* HolderName(Holder h) {
+  switch (h) {
+    case Holder::kLeadProfessional: return "lead_professional";
+    case Holder::kAllocatedWorker: return "allocated_worker";
+    case Holder::kTeamMember: return "team_member";
+    case Holder::kDutyTeam: return "duty_team";
   }
   return "?";
 }
@@ -27,9 +46,29 @@ const FieldSpec* Transition::FindField(std::string_view name) const {
   return nullptr;
 }
 
-const Transition* Pathway::FindByEvent(std::string_view event) const {
+bool Transition::From(std::string_view state) const {
+  if (from_any && state != "none") return true;
+  return std::find(from.begin(), from.end(), state) != from.end();
+}
+
+const Transition* Pathway::Find(std::string_view event, std::string_view state) const {
   for (const auto& t : transitions) {
-    if (t.event == event) return &t;
+    if (t.event == event && t.From(state)) return &t;
+  }
+  return nullptr;
+}
+
+std::vector<const Transition*> Pathway::ForEvent(std::string_view event) const {
+  std::vector<const Transition*> out;
+  for (const auto& t : transitions) {
+    if (t.event == event) out.push_back(&t);
+  }
+  return out;
+}
+
+const Transition* Pathway::FindById(std::string_view id) const {
+  for (const auto& t : transitions) {
+    if (t.id == id) return &t;
   }
   return nullptr;
 }
@@ -37,6 +76,13 @@ const Transition* Pathway::FindByEvent(std::string_view event) const {
 const PathwayState* Pathway::FindState(std::string_view id) const {
   for (const auto& s : states) {
     if (s.id == id) return &s;
+  }
+  return nullptr;
+}
+
+const Duty* Pathway::FindDuty(std::string_view id) const {
+  for (const auto& d : duties) {
+    if (d.id == id) return &d;
   }
   return nullptr;
 }
@@ -56,6 +102,11 @@ bool ValidName(std::string_view s) {
   return true;
 }
 
+bool IsListType(FieldType t) {
+  return t == FieldType::kList || t == FieldType::kUsers || t == FieldType::kAgencies || t == FieldType::kPeople ||
+         t == FieldType::kFacts;
+}
+
 class PathwayReader {
  public:
   PathwayReader(Diagnostics& d, Framework* fw) : d_(d), fw_(fw) {}
@@ -70,7 +121,27 @@ class PathwayReader {
     }
     if (m.StringList("roles", &p.roles)) {
       for (const auto& r : p.roles) {
-        if (!ValidName(r)) m.Error(m.Get("roles"), "pathway: role '" + r + "' is not a valid name");
+        auto role = ParseRole(r);
+        if (!role || !IsCaseRole(*role)) {
+          m.Error(m.Get("roles"), "pathway: role '" + r + "' is not a role anyone can hold; the case roles are: " +
+                                      CaseRoleList());
+        }
+      }
+    }
+    YAML::Node duties = m.List("duties", false);
+    if (duties.IsDefined()) {
+      std::set<std::string> ids;
+      for (size_t i = 0; i < duties.size(); ++i) {
+        MapReader dm(d_, duties[i], "pathway.duties[" + std::to_string(i) + "]");
+        if (!dm.valid()) continue;
+        Duty duty;
+        if (dm.String("id", &duty.id) && (!ValidName(duty.id) || !ids.insert(duty.id).second)) {
+          dm.Error(dm.Get("id"), "pathway: duty id '" + duty.id + "' is not a valid, unique name");
+        }
+        dm.String("label", &duty.label);
+        internal::ReadProvenance(dm, "duty '" + duty.id + "'", &duty.provenance);
+        dm.Finish();
+        p.duties.push_back(std::move(duty));
       }
     }
     YAML::Node states = m.List("states", true);
@@ -94,7 +165,7 @@ class PathwayReader {
       }
     }
     YAML::Node list = m.List("transitions", true);
-    std::set<std::string> ids, events;
+    std::set<std::string> ids;
     if (list.IsDefined()) {
       for (size_t i = 0; i < list.size(); ++i) {
         Transition t;
@@ -102,8 +173,28 @@ class PathwayReader {
         if (!t.id.empty() && !ids.insert(t.id).second) {
           d_.Error(list[i], "pathway: transition id '" + t.id + "' is used twice");
         }
-        if (!t.event.empty() && !events.insert(t.event).second) {
-          d_.Error(list[i], "pathway: event '" + t.event + "' belongs to two transitions");
+        // Several transitions may record one event (a request on a closed
+        // case opens an episode; on an open one it goes to whoever holds
+        // it), but never from the same state.
+        for (const auto& other : p.transitions) {
+          if (other.event != t.event || t.event.empty()) continue;
+          // One event type, one payload: its fields do not depend on the state.
+          bool same = other.fields.size() == t.fields.size();
+          for (size_t k = 0; same && k < t.fields.size(); ++k) {
+            const auto &a = t.fields[k], &b = other.fields[k];
+            same = a.name == b.name && a.type == b.type && a.optional == b.optional && a.values == b.values;
+          }
+          if (!same) {
+            d_.Error(list[i], "pathway: transitions '" + other.id + "' and '" + t.id + "' record event '" + t.event +
+                                  "' with different fields; an event has one set of fields");
+          }
+          for (const auto& s : state_ids) {
+            if (t.From(s) && other.From(s)) {
+              d_.Error(list[i], "pathway: event '" + t.event + "' is recorded by transitions '" + other.id +
+                                    "' and '" + t.id + "' from the same state '" + s + "'");
+              break;
+            }
+          }
         }
         p.transitions.push_back(std::move(t));
       }
@@ -117,22 +208,34 @@ class PathwayReader {
 
   void ReadFieldSpec(const std::string& where, const std::string& name, const YAML::Node& v, FieldSpec* f) {
     f->name = name;
-    if (v.IsSequence()) {
+    YAML::Node type = v;
+    if (v.IsMap()) {
+      // {type: …, label: …}
+      MapReader fm(d_, v, where + ".fields." + name);
+      type = fm.Get("type");
+      fm.String("label", &f->label, false);
+      if (!type.IsDefined()) fm.ErrorHere(where + ": field '" + name + "': give its type");
+      fm.Finish();
+      if (!type.IsDefined()) return;
+    }
+    if (type.IsSequence()) {
       f->type = FieldType::kEnum;
-      for (const auto& e : v) {
+      for (const auto& e : type) {
         std::string s;
-        if (!ScalarString(e, &s) || s.empty()) {
-          d_.Error(e, where + ": field '" + name + "': every value must be a word");
+        if (!ScalarString(e, &s) || !ValidName(s)) {
+          d_.Error(e, where + ": field '" + name + "': every value must be a word (a-z, 0-9, _ . -)");
           continue;
         }
         f->values.push_back(s);
       }
-      if (f->values.empty()) d_.Error(v, where + ": field '" + name + "': list at least one value");
+      if (f->values.empty()) d_.Error(type, where + ": field '" + name + "': list at least one value");
       return;
     }
     std::string t;
-    if (!ScalarString(v, &t) || t.empty()) {
-      d_.Error(v, where + ": field '" + name + "': give a type (text, id, date, datetime, bool, int, level, list) or a list of values");
+    if (!ScalarString(type, &t) || t.empty()) {
+      d_.Error(type, where + ": field '" + name +
+                         "': give a type (text, id, date, datetime, bool, int, level, list, user, users, agency, "
+                         "agencies, person, people, facts) or a list of values");
       return;
     }
     if (t.back() == '?') {
@@ -140,12 +243,14 @@ class PathwayReader {
       t.pop_back();
     }
     static const std::map<std::string, FieldType> kTypes = {
-        {"text", FieldType::kText}, {"id", FieldType::kId},     {"date", FieldType::kDate},
-        {"datetime", FieldType::kDateTime}, {"bool", FieldType::kBool}, {"int", FieldType::kInt},
-        {"level", FieldType::kLevel}, {"list", FieldType::kList}};
+        {"text", FieldType::kText},         {"id", FieldType::kId},         {"date", FieldType::kDate},
+        {"datetime", FieldType::kDateTime}, {"bool", FieldType::kBool},     {"int", FieldType::kInt},
+        {"level", FieldType::kLevel},       {"list", FieldType::kList},     {"user", FieldType::kUser},
+        {"users", FieldType::kUsers},       {"agency", FieldType::kAgency}, {"agencies", FieldType::kAgencies},
+        {"person", FieldType::kPerson},     {"people", FieldType::kPeople}, {"facts", FieldType::kFacts}};
     auto it = kTypes.find(t);
     if (it == kTypes.end()) {
-      d_.Error(v, where + ": field '" + name + "': unknown type '" + t + "'");
+      d_.Error(type, where + ": field '" + name + "': unknown type '" + t + "'");
       return;
     }
     f->type = it->second;
@@ -166,12 +271,7 @@ class PathwayReader {
         c.OptionalInt("level_at_least", &w->case_level_at_least, 1, fw_->max_level());
         std::vector<std::string> facts;
         if (c.StringList("facts_any", &facts, false)) {
-          for (const auto& f : facts) {
-            int i = fw_->FindItem(f);
-            if (i < 0 || fw_->items[i].kind != ItemKind::kFact) {
-              c.Error(c.Get("facts_any"), where + ": '" + f + "' is not a statutory fact of this framework");
-            }
-          }
+          for (const auto& f : facts) CheckFact(c.Get("facts_any"), where, f);
           w->case_facts_any = facts;
         }
         c.Finish();
@@ -209,6 +309,14 @@ class PathwayReader {
     }
   }
 
+  void CheckFact(const YAML::Node& at, const std::string& where, const std::string& f) {
+    int i = fw_->FindItem(f);
+    if (i < 0 || fw_->items[i].kind != ItemKind::kFact) {
+      d_.Error(at, where + ": '" + f + "' is not a statutory fact of this framework");
+    }
+  }
+
+  // A field named by a declaration: it must exist and have one of `types`.
   void CheckField(const YAML::Node& at, const std::string& where, const Transition& t, const std::string& name,
                   std::initializer_list<FieldType> types) {
     const FieldSpec* f = t.FindField(name);
@@ -217,7 +325,173 @@ class PathwayReader {
       return;
     }
     if (types.size() && std::find(types.begin(), types.end(), f->type) == types.end()) {
-      d_.Error(at, where + ": field '" + name + "' has the wrong type for this use (" + FieldTypeName(f->type) + ")");
+      std::string want;
+      for (auto x : types) want += std::string(want.empty() ? "" : " or ") + FieldTypeName(x);
+      d_.Error(at, where + ": field '" + name + "' is " + FieldTypeName(f->type) + "; this needs " + want);
+    }
+  }
+
+  // A declaration naming a field: `key: FIELD`.
+  std::string FieldRef(MapReader& m, const char* key, const std::string& where, const Transition& t,
+                       std::initializer_list<FieldType> types) {
+    std::string name;
+    if (m.Has(key) && m.String(key, &name)) CheckField(m.Get(key), where + "." + key, t, name, types);
+    return name;
+  }
+
+  std::optional<Holder> ParseHolder(const std::string& s) {
+    if (s == "lead_professional") return Holder::kLeadProfessional;
+    if (s == "allocated_worker") return Holder::kAllocatedWorker;
+    if (s == "team_member") return Holder::kTeamMember;
+    if (s == "duty_team") return Holder::kDutyTeam;
+    return std::nullopt;
+  }
+
+  void ReadOwner(MapReader& s, const std::string& where, const Transition& t, const Pathway& p, DeadlineOwner* o) {
+    YAML::Node n = s.Get("owner");
+    if (!n.IsDefined()) {
+      s.ErrorHere(where + ": say who owns the deadline: owner: lead_professional | allocated_worker | "
+                          "{field: NAME} | {duty: ID}");
+      return;
+    }
+    std::string word;
+    if (ScalarString(n, &word)) {
+      auto h = ParseHolder(word);
+      if (!h || *h == Holder::kTeamMember || *h == Holder::kDutyTeam) {
+        d_.Error(n, where + ": owner '" + word + "' is not lead_professional, allocated_worker, {field: NAME} or "
+                             "{duty: ID}");
+      }
+      o->holder = h;
+      return;
+    }
+    MapReader om(d_, n, where + ".owner");
+    if (!om.valid()) return;
+    if (om.Has("field")) {
+      o->field = FieldRef(om, "field", where + ".owner", t, {FieldType::kUser});
+    } else if (om.Has("duty")) {
+      om.String("duty", &o->duty);
+      if (!p.FindDuty(o->duty)) om.Error(om.Get("duty"), where + ": '" + o->duty + "' is not a duty of this pathway");
+    } else {
+      om.ErrorHere(where + ": owner needs 'field' or 'duty'");
+    }
+    om.Finish();
+  }
+
+  void ReadEffects(const YAML::Node& n, const std::string& where, const Transition& t, Effects* e) {
+    if (!n.IsDefined()) return;
+    MapReader m(d_, n, where + ".effects");
+    if (!m.valid()) return;
+    std::string w = where + ".effects";
+    e->level_field = FieldRef(m, "level", w, t, {FieldType::kLevel});
+    YAML::Node facts = m.Get("facts");
+    if (facts.IsDefined()) {
+      MapReader fm(d_, facts, w + ".facts");
+      e->facts_add_field = FieldRef(fm, "add", w + ".facts", t, {FieldType::kFacts});
+      e->facts_end_field = FieldRef(fm, "end", w + ".facts", t, {FieldType::kFacts});
+      if (e->facts_add_field.empty() && e->facts_end_field.empty()) fm.ErrorHere(w + ".facts: give 'add' or 'end'");
+      fm.Finish();
+    }
+    auto person_effect = [&](const char* key, std::string* set_field, bool* ends, std::string* extra_field,
+                             const char* extra_key) {
+      YAML::Node v = m.Get(key);
+      if (!v.IsDefined()) return;
+      std::string word;
+      if (ScalarString(v, &word)) {
+        if (word != "end") d_.Error(v, w + "." + key + ": 'end' or {set: FIELD}");
+        *ends = true;
+        return;
+      }
+      MapReader pm(d_, v, w + "." + key);
+      *set_field = FieldRef(pm, "set", w + "." + key, t, {FieldType::kUser});
+      if (set_field->empty()) pm.ErrorHere(w + "." + key + ": give 'set: FIELD' (a user field) or write 'end'");
+      if (extra_field) *extra_field = FieldRef(pm, extra_key, w + "." + key, t, {});
+      pm.Finish();
+    };
+    person_effect("lead_professional", &e->lead_professional_field, &e->lead_professional_ends,
+                  &e->lead_service_field, "service");
+    person_effect("allocated_worker", &e->allocated_worker_field, &e->allocated_worker_ends, nullptr, "");
+    YAML::Node team = m.Get("team");
+    if (team.IsDefined()) {
+      MapReader tm(d_, team, w + ".team");
+      e->team_add_field = FieldRef(tm, "add", w + ".team", t, {FieldType::kUser});
+      e->team_role_field = FieldRef(tm, "role", w + ".team", t, {FieldType::kText, FieldType::kEnum});
+      e->team_remove_field = FieldRef(tm, "remove", w + ".team", t, {FieldType::kUser});
+      if (e->team_add_field.empty() == e->team_remove_field.empty()) {
+        tm.ErrorHere(w + ".team: give either 'add: FIELD' or 'remove: FIELD'");
+      }
+      tm.Finish();
+    }
+    YAML::Node consent = m.Get("consent");
+    if (consent.IsDefined()) {
+      MapReader cm(d_, consent, w + ".consent");
+      std::string kind;
+      if (cm.String("kind", &kind)) {
+        using K = Effects::ConsentKind;
+        static const std::map<std::string, K> kKinds = {
+            {"given", K::kGiven}, {"withdrawn", K::kWithdrawn}, {"overridden", K::kOverridden}, {"refused", K::kRefused}};
+        auto it = kKinds.find(kind);
+        if (it == kKinds.end()) {
+          cm.Error(cm.Get("kind"), w + ".consent: kind must be given, withdrawn, overridden or refused");
+        } else {
+          e->consent = it->second;
+        }
+      }
+      e->consent_agencies_field = FieldRef(cm, "agencies", w + ".consent", t, {FieldType::kAgencies});
+      if ((e->consent == Effects::ConsentKind::kGiven || e->consent == Effects::ConsentKind::kOverridden) &&
+          e->consent_agencies_field.empty()) {
+        cm.ErrorHere(w + ".consent: consent given or overridden must name its agencies ('agencies: FIELD')");
+      }
+      cm.Finish();
+    }
+    e->communication_needs_field = FieldRef(m, "communication_needs", w, t, {FieldType::kList});
+    YAML::Node rec = m.Get("record");
+    if (rec.IsDefined()) {
+      MapReader rm(d_, rec, w + ".record");
+      if (rm.String("kind", &e->record_kind) && !ValidName(e->record_kind)) {
+        rm.Error(rm.Get("kind"), w + ".record: kind '" + e->record_kind + "' is not a valid name");
+      }
+      if (e->record_kind == "case" || e->record_kind == "person" || e->record_kind == "team_member" ||
+          e->record_kind == "consent" || e->record_kind == "correction") {
+        rm.Error(rm.Get("kind"), w + ".record: kind '" + e->record_kind + "' is kept by the system itself");
+      }
+      std::string per = "event";
+      rm.String("per", &per, false);
+      if (per == "event") {
+        e->record_key = Effects::RecordKey::kEvent;
+      } else if (per == "episode") {
+        e->record_key = Effects::RecordKey::kEpisode;
+      } else {
+        e->record_key = Effects::RecordKey::kField;
+        e->record_key_field = per;
+        CheckField(rm.Get("per"), w + ".record.per", t, per, {FieldType::kId});
+        if (const auto* f = t.FindField(per); f && f->optional) {
+          rm.Error(rm.Get("per"), w + ".record.per: field '" + per + "' must be required");
+        }
+      }
+      rm.Finish();
+    }
+    m.Finish();
+  }
+
+  void ReadDeadlineList(MapReader& m, const char* key, const std::string& where, const Transition& t, bool cancel,
+                        std::vector<DeadlineComplete>* out) {
+    YAML::Node list = m.List(key, false);
+    if (!list.IsDefined()) return;
+    for (size_t k = 0; k < list.size(); ++k) {
+      std::string cw = where + "." + key + "[" + std::to_string(k) + "]";
+      DeadlineComplete dc;
+      dc.cancel = cancel;
+      if (ScalarString(list[k], &dc.deadline)) {
+        out->push_back(std::move(dc));
+        continue;
+      }
+      MapReader c(d_, list[k], cw);
+      if (!c.valid()) continue;
+      c.String("deadline", &dc.deadline);
+      dc.key_field = FieldRef(c, "key_field", cw, t, {FieldType::kId, FieldType::kText});
+      ReadWhen(c.Get("if"), cw, t, &dc.when);
+      c.Finish();
+      out->push_back(std::move(dc));
     }
   }
 
@@ -227,9 +501,17 @@ class PathwayReader {
     if (!m.valid()) return;
     if (m.String("id", &t->id) && !ValidName(t->id)) m.Error(m.Get("id"), "pathway: transition id '" + t->id + "' is not a valid name");
     std::string where = "transition '" + t->id + "'";
-    if (m.String("event", &t->event) && !ValidName(t->event)) m.Error(m.Get("event"), where + ": event '" + t->event + "' is not a valid name");
+    if (m.String("event", &t->event) && (!ValidName(t->event) || t->event.find('.') == std::string::npos)) {
+      m.Error(m.Get("event"), where + ": event '" + t->event + "' must be dotted lowercase words (plan.agreed)");
+    }
+    for (const char* reserved : {"audit.", "directory.", "child.", "record.", "person."}) {
+      if (t->event.rfind(reserved, 0) == 0) {
+        m.Error(m.Get("event"), where + ": events starting '" + reserved + "' belong to the system");
+      }
+    }
     m.String("label", &t->label);
-    m.String("source", &t->source);
+    m.String("help", &t->help, false);
+    internal::ReadProvenance(m, where, &t->provenance);
     if (m.StringList("from", &t->from)) {
       for (const auto& s : t->from) {
         if (s == "any") {
@@ -251,7 +533,7 @@ class PathwayReader {
             std::string k, v;
             ScalarString(it->first, &k);
             mm.Get(k);
-            if (!ScalarString(it->second, &v) || !states.count(v)) {
+            if (!ScalarString(it->second, &v) || !states.count(v) || v == "none") {
               d_.Error(it->second, where + ": '" + v + "' is not a state of the pathway");
             }
             t->to_map[k] = v;
@@ -259,7 +541,7 @@ class PathwayReader {
         }
         mm.Finish();
         tm.Finish();
-      } else if (!ScalarString(to, &t->to) || !states.count(t->to)) {
+      } else if (!ScalarString(to, &t->to) || !states.count(t->to) || t->to == "none") {
         m.Error(to, where + ": to-state '" + t->to + "' is not a state of the pathway");
       }
     }
@@ -269,7 +551,21 @@ class PathwayReader {
           m.Error(m.Get("roles"), where + ": role '" + r + "' is not one of the pathway's roles");
         }
       }
+      if (t->roles.empty()) m.Error(m.Get("roles"), where + ": name at least one role");
     }
+    std::vector<std::string> by;
+    if (m.Has("by") && m.StringList("by", &by)) {
+      for (const auto& b : by) {
+        auto h = ParseHolder(b);
+        if (!h) {
+          m.Error(m.Get("by"), where + ": by '" + b +
+                                   "' is not lead_professional, allocated_worker, team_member or duty_team");
+        } else {
+          t->by.push_back(*h);
+        }
+      }
+    }
+    m.Bool("entry", &t->entry, false);
     std::string sig = "routine";
     m.String("significance", &sig, false);
     if (sig == "routine") t->significance = 0;
@@ -285,13 +581,24 @@ class PathwayReader {
           std::string name;
           ScalarString(it->first, &name);
           fm.Get(name);
-          if (!ValidName(name)) d_.Error(it->first, where + ": field name '" + name + "' is not a valid name");
+          if (!ValidName(name) || name.find('.') != std::string::npos) {
+            d_.Error(it->first, where + ": field name '" + name + "' is not a valid name (a-z, 0-9, _)");
+          }
           FieldSpec f;
           ReadFieldSpec(where, name, it->second, &f);
           t->fields.push_back(std::move(f));
         }
       }
       fm.Finish();
+    }
+    YAML::Node conf = m.Get("confidential");
+    if (conf.IsDefined()) {
+      MapReader cm(d_, conf, where + ".confidential");
+      cm.Bool("author", &t->confidential.author, false);
+      if (cm.Has("fields") && cm.StringList("fields", &t->confidential.fields)) {
+        for (const auto& f : t->confidential.fields) CheckField(cm.Get("fields"), where + ".confidential", *t, f, {});
+      }
+      cm.Finish();
     }
     if (!t->to_field.empty()) {
       const FieldSpec* f = t->FindField(t->to_field);
@@ -300,6 +607,11 @@ class PathwayReader {
       } else {
         for (const auto& v : f->values) {
           if (!t->to_map.count(v)) m.Error(to, where + ": to.map has no state for '" + v + "'");
+        }
+        for (const auto& [k, v] : t->to_map) {
+          if (std::find(f->values.begin(), f->values.end(), k) == f->values.end()) {
+            m.Error(to, where + ": to.map names '" + k + "', which is not a value of field '" + t->to_field + "'");
+          }
         }
       }
     }
@@ -324,9 +636,20 @@ class PathwayReader {
           }
           dm.Finish();
         }
-        if (cond.field.empty() && cond.date_field.empty()) c.ErrorHere(cw + ": give 'field' or 'date_within'");
-        c.String("source", &cond.source);
+        YAML::Node da = c.Get("date_after");
+        if (da.IsDefined()) {
+          MapReader am(d_, da, cw + ".date_after");
+          if (am.String("field", &cond.after_field)) CheckField(am.Get("field"), cw, *t, cond.after_field, {FieldType::kDate});
+          if (am.String("other", &cond.after_other)) CheckField(am.Get("other"), cw, *t, cond.after_other, {FieldType::kDate});
+          am.Finish();
+        }
+        if (cond.field.empty() + cond.date_field.empty() + cond.after_field.empty() != 2) {
+          c.ErrorHere(cw + ": give one of 'field', 'date_within' or 'date_after'");
+        }
+        internal::ReadProvenance(c, cw, &cond.provenance);
         c.String("message", &cond.message);
+        cond.enforce = !cond.provenance.is_local();
+        if (c.Has("enforce")) c.Bool("enforce", &cond.enforce);
         c.Finish();
         t->require.push_back(std::move(cond));
       }
@@ -340,40 +663,27 @@ class PathwayReader {
         DeadlineStart ds;
         if (s.String("deadline", &ds.deadline) && !ValidName(ds.deadline)) s.Error(s.Get("deadline"), sw + ": not a valid deadline name");
         s.String("timescale", &ds.timescale, false);
-        s.String("due_field", &ds.due_field, false);
+        if (s.Has("due_field")) ds.due_field = FieldRef(s, "due_field", sw, *t, {FieldType::kDate, FieldType::kDateTime});
         if (ds.timescale.empty() == ds.due_field.empty()) s.ErrorHere(sw + ": give either 'timescale' or 'due_field'");
         if (!ds.timescale.empty() && !IsTimescale(ds.timescale)) s.Error(s.Get("timescale"), sw + ": '" + ds.timescale + "' is not a timescale of this framework");
-        if (!ds.due_field.empty()) CheckField(s.Get("due_field"), sw, *t, ds.due_field, {FieldType::kDate, FieldType::kDateTime});
-        if (s.String("key_field", &ds.key_field, false) && !ds.key_field.empty()) CheckField(s.Get("key_field"), sw, *t, ds.key_field, {FieldType::kId, FieldType::kText});
-        if (s.String("owner_field", &ds.owner_field, false) && !ds.owner_field.empty()) CheckField(s.Get("owner_field"), sw, *t, ds.owner_field, {FieldType::kId, FieldType::kText});
-        if (s.String("owner_role", &ds.owner_role, false) && !ds.owner_role.empty() &&
-            std::find(p.roles.begin(), p.roles.end(), ds.owner_role) == p.roles.end()) {
-          s.Error(s.Get("owner_role"), sw + ": '" + ds.owner_role + "' is not one of the pathway's roles");
+        ds.key_field = FieldRef(s, "key_field", sw, *t, {FieldType::kId, FieldType::kText});
+        ReadOwner(s, sw, *t, p, &ds.owner);
+        if (!ds.owner.field.empty() &&
+            std::find(t->confidential.fields.begin(), t->confidential.fields.end(), ds.owner.field) !=
+                t->confidential.fields.end()) {
+          s.Error(s.Get("owner"), sw + ": the owner of a deadline is shown on due lists, so it cannot be the "
+                                       "confidential field '" + ds.owner.field + "'");
         }
         ReadWhen(s.Get("if"), sw, *t, &ds.when);
         s.Finish();
         t->starts.push_back(std::move(ds));
       }
     }
-    YAML::Node completes = m.List("completes", false);
-    if (completes.IsDefined()) {
-      for (size_t k = 0; k < completes.size(); ++k) {
-        std::string cw = where + ".completes[" + std::to_string(k) + "]";
-        DeadlineComplete dc;
-        if (ScalarString(completes[k], &dc.deadline)) {
-          t->completes.push_back(std::move(dc));
-          continue;
-        }
-        MapReader c(d_, completes[k], cw);
-        if (!c.valid()) continue;
-        c.String("deadline", &dc.deadline);
-        if (c.String("key_field", &dc.key_field, false) && !dc.key_field.empty()) CheckField(c.Get("key_field"), cw, *t, dc.key_field, {FieldType::kId, FieldType::kText});
-        ReadWhen(c.Get("if"), cw, *t, &dc.when);
-        c.Finish();
-        t->completes.push_back(std::move(dc));
-      }
-    }
+    ReadDeadlineList(m, "completes", where, *t, false, &t->completes);
+    ReadDeadlineList(m, "cancels", where, *t, true, &t->completes);
+    ReadEffects(m.Get("effects"), where, *t, &t->effects);
     if (t->from.empty() && m.Has("from")) m.ErrorHere(where + ": 'from' must list at least one state");
+    if (t->entry && !t->by.empty()) m.ErrorHere(where + ": an entry event cannot also require a relationship ('by')");
     m.Finish();
   }
 
@@ -382,6 +692,19 @@ class PathwayReader {
 };
 
 }  // namespace
+
+// Exactly one of source: and local_default:.
+void ReadProvenance(MapReader& m, const std::string& where, Provenance* p) {
+  bool has_source = m.Has("source"), has_local = m.Has("local_default");
+  if (has_source) m.String("source", &p->source);
+  if (has_local) m.String("local_default", &p->local_default);
+  if (has_source == has_local) {
+    m.ErrorHere(where + ": give either 'source' (the section of the document) or 'local_default' (why, when the "
+                        "document does not state it)");
+  } else if ((has_source && p->source.empty()) || (has_local && p->local_default.empty())) {
+    m.ErrorHere(where + ": 'source' or 'local_default' must not be empty");
+  }
+}
 
 void ReadPathway(Diagnostics& d, const YAML::Node& node, Framework* fw) {
   PathwayReader(d, fw).Read(node);

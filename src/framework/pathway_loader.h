@@ -10,4 +10,7 @@ namespace continuum::framework::internal {
 // levels, facts and timescales already read.
 void ReadPathway(Diagnostics& d, const YAML::Node& node, Framework* fw);
 
+// Reads `source:` or `local_default:` (exactly one) from a map.
+void ReadProvenance(MapReader& m, const std::string& where, Provenance* p);
+
 }  // namespace continuum::framework::internal

@@ -40,7 +40,10 @@ struct Team {
   std::string id;
   std::string agency_id;
   std::string name;
-  bool front_door = false;  // on duty for requests for support and referrals (front door / MASH)
+  // The pathway duty the team holds, as "FRAMEWORK/DUTY" (the framework's
+  // `duties:`, e.g. "worcestershire/front_door"), or "" for none. The team
+  // then owns that framework's duty deadlines (docs/access.md).
+  std::string duty;
 };
 
 struct User {
@@ -142,9 +145,14 @@ class Directory {
   virtual Result<std::vector<BreakGlassGrant>> ActiveBreakGlass(const std::string& user_id,
                                                                 const std::string& child_id,
                                                                 const std::string& now) = 0;
+  // Grants of this user (any child) made at or after `since`, latest first.
+  virtual Result<std::vector<BreakGlassGrant>> RecentBreakGlass(const std::string& user_id,
+                                                                const std::string& since) = 0;
 
   virtual Result<int64_t> CreateAlert(const Alert& a) = 0;
-  virtual Result<std::vector<Alert>> ListAlerts(bool unacknowledged_only, size_t limit) = 0;  // newest first
+  // Newest first; `before_id` > 0 pages on from there (ids below it).
+  virtual Result<std::vector<Alert>> ListAlerts(bool unacknowledged_only, int64_t before_id, size_t limit) = 0;
+  virtual Result<std::optional<Alert>> GetAlert(int64_t id) = 0;
   virtual Status AcknowledgeAlert(int64_t id, const std::string& user_id, const std::string& at) = 0;
 };
 

@@ -368,7 +368,7 @@ class DirectoryTest : public BackendTest {
     if (IsSkipped() || HasFatalFailure()) return;
     ASSERT_TRUE(dir().PutAgency({"school-1", "Riverside Primary", "school"}).ok());
     ASSERT_TRUE(dir().PutAgency({"health-2", "Health Visiting", "health"}).ok());
-    ASSERT_TRUE(dir().PutTeam({"t-1", "school-1", "Pastoral", false}).ok());
+    ASSERT_TRUE(dir().PutTeam({"t-1", "school-1", "Pastoral", ""}).ok());
   }
 
   static User MakeUser(const std::string& id, const std::string& username) {
@@ -429,20 +429,20 @@ TEST_P(DirectoryTest, AgenciesAreUpsertedAndListedById) {
 }
 
 TEST_P(DirectoryTest, TeamsNeedTheirAgency) {
-  Status st = dir().PutTeam({"t-2", "no-such-agency", "Front door", true});
+  Status st = dir().PutTeam({"t-2", "no-such-agency", "Front door", "worcestershire/front_door"});
   EXPECT_EQ(st.code(), StatusCode::kNotFound) << st.ToString();
   EXPECT_NE(st.message().find("no-such-agency"), std::string::npos) << st.message();
-  ASSERT_TRUE(dir().PutTeam({"t-2", "health-2", "Front door", true}).ok());
+  ASSERT_TRUE(dir().PutTeam({"t-2", "health-2", "Front door", "worcestershire/front_door"}).ok());
   auto t = dir().GetTeam("t-2");
   ASSERT_TRUE(t.ok() && t->has_value());
   EXPECT_EQ((*t)->agency_id, "health-2");
   EXPECT_EQ((*t)->name, "Front door");
-  EXPECT_TRUE((*t)->front_door);
-  ASSERT_TRUE(dir().PutTeam({"t-2", "school-1", "MASH", false}).ok());
+  EXPECT_EQ((*t)->duty, "worcestershire/front_door");
+  ASSERT_TRUE(dir().PutTeam({"t-2", "school-1", "MASH", ""}).ok());
   t = dir().GetTeam("t-2");
   ASSERT_TRUE(t.ok() && t->has_value());
   EXPECT_EQ((*t)->agency_id, "school-1");
-  EXPECT_FALSE((*t)->front_door);
+  EXPECT_EQ((*t)->duty, "");
   auto all = dir().ListTeams();
   ASSERT_TRUE(all.ok());
   ASSERT_EQ(all->size(), 2u);
@@ -451,8 +451,8 @@ TEST_P(DirectoryTest, TeamsNeedTheirAgency) {
   auto none = dir().GetTeam("t-9");
   ASSERT_TRUE(none.ok());
   EXPECT_FALSE(none->has_value());
-  ExpectInvalid(dir().PutTeam({"t-3", "school-1", std::string(201, 'n'), false}), "team.name");
-  ExpectInvalid(dir().PutTeam({"t-3", "", "X", false}), "team.agency_id");
+  ExpectInvalid(dir().PutTeam({"t-3", "school-1", std::string(201, 'n'), ""}), "team.name");
+  ExpectInvalid(dir().PutTeam({"t-3", "", "X", ""}), "team.agency_id");
 }
 
 TEST_P(DirectoryTest, UsersRoundTripWithLowercasedNames) {
@@ -899,7 +899,7 @@ TEST_P(DirectoryTest, AlertsAreListedNewestFirstAndAcknowledged) {
   }
   EXPECT_LT(ids[0], ids[1]);
   EXPECT_LT(ids[1], ids[2]);
-  auto all = dir().ListAlerts(false, 0);
+  auto all = dir().ListAlerts(false, 0, 0);
   ASSERT_TRUE(all.ok());
   ASSERT_EQ(all->size(), 3u);
   EXPECT_EQ((*all)[0].id, ids[2]);
@@ -912,20 +912,31 @@ TEST_P(DirectoryTest, AlertsAreListedNewestFirstAndAcknowledged) {
   ASSERT_TRUE(dir().AcknowledgeAlert(ids[1], "u-lead", "2026-05-01T10:00:00Z").ok());
   // Acknowledging again keeps the first acknowledgement.
   ASSERT_TRUE(dir().AcknowledgeAlert(ids[1], "u-other", "2026-05-01T11:00:00Z").ok());
-  auto open = dir().ListAlerts(true, 0);
+  auto open = dir().ListAlerts(true, 0, 0);
   ASSERT_TRUE(open.ok());
   ASSERT_EQ(open->size(), 2u);
   EXPECT_EQ((*open)[0].id, ids[2]);
   EXPECT_EQ((*open)[1].id, ids[0]);
-  all = dir().ListAlerts(false, 0);
+  all = dir().ListAlerts(false, 0, 0);
   ASSERT_TRUE(all.ok());
   ASSERT_EQ(all->size(), 3u);
   EXPECT_EQ((*all)[1].acknowledged_by, "u-lead");
   EXPECT_EQ((*all)[1].acknowledged_at, "2026-05-01T10:00:00Z");
-  auto limited = dir().ListAlerts(false, 2);
+  auto limited = dir().ListAlerts(false, 0, 2);
   ASSERT_TRUE(limited.ok());
   ASSERT_EQ(limited->size(), 2u);
   EXPECT_EQ((*limited)[1].id, ids[1]);
+  // Paging on from the last id seen.
+  auto next = dir().ListAlerts(false, (*limited)[1].id, 2);
+  ASSERT_TRUE(next.ok());
+  ASSERT_EQ(next->size(), 1u);
+  EXPECT_EQ((*next)[0].id, ids[0]);
+  auto one = dir().GetAlert(ids[1]);
+  ASSERT_TRUE(one.ok() && one->has_value());
+  EXPECT_EQ((*one)->acknowledged_by, "u-lead");
+  auto none = dir().GetAlert(ids[2] + 100);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
 
   EXPECT_EQ(dir().AcknowledgeAlert(ids[2] + 100, "u-lead", "2026-05-01T10:00:00Z").code(),
             StatusCode::kNotFound);

@@ -80,7 +80,7 @@ SqlParam Bool(bool b) { return SqlParam::Int(b ? 1 : 0); }
 // ---- Reading rows ---------------------------------------------------------
 
 constexpr std::string_view kAgencyColumns = "id, name, kind";
-constexpr std::string_view kTeamColumns = "id, agency_id, name, front_door";
+constexpr std::string_view kTeamColumns = "id, agency_id, name, duty";
 constexpr std::string_view kUserColumns =
     "id, username, display_name, role, agency_id, team_id, password_hash, totp_secret, totp_last_step, "
     "disabled, must_change_password, created_at, updated_at";
@@ -99,7 +99,7 @@ Agency ReadAgency(const SqlRow& r) {
 }
 
 Team ReadTeam(const SqlRow& r) {
-  return {std::string(r.Text(0)), std::string(r.Text(1)), std::string(r.Text(2)), r.Int(3) != 0};
+  return {std::string(r.Text(0)), std::string(r.Text(1)), std::string(r.Text(2)), std::string(r.Text(3))};
 }
 
 User ReadUser(const SqlRow& r) {
@@ -269,13 +269,15 @@ Status SqlDirectory::PutTeam(const Team& t) {
   CONTINUUM_RETURN_IF_ERROR(CheckId("team.id", t.id));
   CONTINUUM_RETURN_IF_ERROR(CheckId("team.agency_id", t.agency_id));
   CONTINUUM_RETURN_IF_ERROR(CheckName("team.name", t.name));
+  if (t.duty.size() > 200) return InvalidArgument("team.duty: at most 200 characters");
   return InTransaction([&](SqlConnection& c) {
     CONTINUUM_RETURN_IF_ERROR(MustExist(c, "agencies", "team.agency_id: the agency", t.agency_id));
     return c.Run(
-        "INSERT INTO teams (id, agency_id, name, front_door) VALUES (?, ?, ?, ?) "
+        "INSERT INTO teams (id, agency_id, name, front_door, duty) VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT (id) DO UPDATE SET agency_id = excluded.agency_id, name = excluded.name, "
-        "front_door = excluded.front_door",
-        {SqlParam::Text(t.id), SqlParam::Text(t.agency_id), SqlParam::Text(t.name), Bool(t.front_door)});
+        "front_door = excluded.front_door, duty = excluded.duty",
+        {SqlParam::Text(t.id), SqlParam::Text(t.agency_id), SqlParam::Text(t.name), Bool(!t.duty.empty()),
+         SqlParam::Text(t.duty)});
   });
 }
 
@@ -581,6 +583,21 @@ Result<std::vector<BreakGlassGrant>> SqlDirectory::ActiveBreakGlass(const std::s
   return out;
 }
 
+Result<std::vector<BreakGlassGrant>> SqlDirectory::RecentBreakGlass(const std::string& user_id,
+                                                                    const std::string& since) {
+  CONTINUUM_RETURN_IF_ERROR(CheckId("user_id", user_id));
+  CONTINUUM_RETURN_IF_ERROR(CheckTime("since", since));
+  std::vector<BreakGlassGrant> out;
+  CONTINUUM_RETURN_IF_ERROR(Run(Select(kBreakGlassColumns,
+                                       "FROM break_glass WHERE user_id = ? AND granted_at >= ? "
+                                       "ORDER BY granted_at DESC, id DESC"),
+                                {SqlParam::Text(user_id), SqlParam::Text(since)}, [&](const SqlRow& r) {
+                                  out.push_back(ReadBreakGlass(r));
+                                  return Status::Ok();
+                                }));
+  return out;
+}
+
 // ---------------------------------------------------------------------------
 // Alerts
 
@@ -607,23 +624,34 @@ Result<int64_t> SqlDirectory::CreateAlert(const Alert& a) {
   return id;
 }
 
-Result<std::vector<Alert>> SqlDirectory::ListAlerts(bool unacknowledged_only, size_t limit) {
-  std::string sql = Select(kAlertColumns, "FROM alerts");
-  if (unacknowledged_only) sql += " WHERE acknowledged_at IS NULL";
+Result<std::vector<Alert>> SqlDirectory::ListAlerts(bool unacknowledged_only, int64_t before_id, size_t limit) {
+  std::string sql = Select(kAlertColumns, "FROM alerts WHERE id < ?");
+  if (unacknowledged_only) sql += " AND acknowledged_at IS NULL";
   sql += " ORDER BY id DESC";
+  const int64_t before = before_id > 0 ? before_id : std::numeric_limits<int64_t>::max();
   std::vector<Alert> out;
   auto on_row = [&](const SqlRow& r) {
     out.push_back(ReadAlert(r));
     return Status::Ok();
   };
   if (limit == 0) {
-    CONTINUUM_RETURN_IF_ERROR(Run(sql, {}, on_row));
+    CONTINUUM_RETURN_IF_ERROR(Run(sql, {SqlParam::Int(before)}, on_row));
   } else {
     const int64_t n = limit > static_cast<size_t>(std::numeric_limits<int64_t>::max())
                           ? std::numeric_limits<int64_t>::max()
                           : static_cast<int64_t>(limit);
-    CONTINUUM_RETURN_IF_ERROR(Run(sql + " LIMIT ?", {SqlParam::Int(n)}, on_row));
+    CONTINUUM_RETURN_IF_ERROR(Run(sql + " LIMIT ?", {SqlParam::Int(before), SqlParam::Int(n)}, on_row));
   }
+  return out;
+}
+
+Result<std::optional<Alert>> SqlDirectory::GetAlert(int64_t id) {
+  std::optional<Alert> out;
+  CONTINUUM_RETURN_IF_ERROR(
+      Run(Select(kAlertColumns, "FROM alerts WHERE id = ?"), {SqlParam::Int(id)}, [&](const SqlRow& r) {
+        out = ReadAlert(r);
+        return Status::Ok();
+      }));
   return out;
 }
 

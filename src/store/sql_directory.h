@@ -72,7 +72,10 @@ class SqlDirectory final : public Directory {
                                                         const std::string& now) override;
 
   Result<int64_t> CreateAlert(const Alert& a) override;
-  Result<std::vector<Alert>> ListAlerts(bool unacknowledged_only, size_t limit) override;
+  Result<std::vector<Alert>> ListAlerts(bool unacknowledged_only, int64_t before_id, size_t limit) override;
+  Result<std::optional<Alert>> GetAlert(int64_t id) override;
+  Result<std::vector<BreakGlassGrant>> RecentBreakGlass(const std::string& user_id,
+                                                        const std::string& since) override;
   Status AcknowledgeAlert(int64_t id, const std::string& user_id, const std::string& at) override;
 
  private:

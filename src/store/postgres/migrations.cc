@@ -181,11 +181,19 @@ CREATE TABLE alerts (
 CREATE INDEX alerts_unacknowledged ON alerts (id) WHERE acknowledged_at IS NULL;
 )sql";
 
+// A team's duty names the framework and the duty it holds
+// ("worcestershire/front_door"). Teams that were on front-door duty before
+// must be given theirs again: no framework could be inferred.
+constexpr std::string_view kV3TeamDuty = R"sql(
+ALTER TABLE teams ADD COLUMN duty text COLLATE "C" NOT NULL DEFAULT '';
+)sql";
+
 }  // namespace
 
 extern const std::vector<Migration> kPostgresMigrations = {
     {1, "event log, chain head and current-state tables", kV1EventLog},
     {2, "audit trail indexes and the directory", kV2AuditAndDirectory},
+    {3, "team duties by framework", kV3TeamDuty},
 };
 
 }  // namespace continuum::store::internal

@@ -1,0 +1,52 @@
+// Logging in and out, and who am I.
+#include "api/api_internal.h"
+
+namespace continuum::api::internal {
+
+HttpResponse LoginRoute(Api::Impl& api, Call& c) {
+  std::string username, password, totp;
+  if (auto r = RequireString(c, "username", &username, 256)) return *r;
+  if (auto r = RequireString(c, "password", &password, 1024)) return *r;
+  if (auto r = OptionalString(c, "totp", &totp, 16)) return *r;
+  auto result = api.service->Login({.username = username, .password = password, .totp = totp, .ip = c.http.remote_ip},
+                                   c.channel, c.now);
+  if (!result.ok()) return FromStatus(result.status());
+  if (!result->ok) {
+    api.logins_failed.fetch_add(1);
+    if (result->throttled) {
+      auto p = Problem(429, "Too Many Requests", "too many failed logins; try again later");
+      p.headers.emplace_back("Retry-After", std::to_string(api.service->login_policy().lockout.count()));
+      return p;
+    }
+    return Problem(401, "Unauthorized", "the user name, password or code is not right");
+  }
+  api.logins_ok.fetch_add(1);
+  return JsonResponse(201, result->body);
+}
+
+HttpResponse WhoAmI(Api::Impl&, Call& c) {
+  const auto& s = c.session->session;
+  const auto& u = c.session->user;
+  return JsonResponse(200, ojson{{"user",
+                                  {{"id", u.id},
+                                   {"username", u.username},
+                                   {"display_name", u.display_name},
+                                   {"role", u.role},
+                                   {"agency_id", u.agency_id},
+                                   {"team_id", c.caller().principal.team_id},
+                                   {"totp", !u.totp_secret.empty()}}},
+                                 {"session",
+                                  {{"created_at", s.created_at},
+                                   {"last_seen_at", s.last_seen_at},
+                                   {"expires_at", s.expires_at}}}});
+}
+
+HttpResponse LogoutRoute(Api::Impl& api, Call& c) {
+  std::string_view token = std::string_view(c.http.authorization).substr(7);
+  if (auto s = api.service->Logout(c.caller(), token, c.now); !s.ok()) return FromStatus(s);
+  HttpResponse r;
+  r.status = 204;
+  return r;
+}
+
+}  // namespace continuum::api::internal
