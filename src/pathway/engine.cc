@@ -761,6 +761,11 @@ Result<store::Event> PrepareCorrection(const Framework& fw, const store::Event& 
       if (h.event == original.type) t = &h;
     }
     if (!t && fw.pathway) t = fw.pathway->FindById(env.transition);
+    // An event recorded without its transition's id (pathway format 1): the
+    // event's transitions share their fields, so any of them will do.
+    if (!t && fw.pathway && env.transition.empty() && !fw.pathway->ForEvent(original.type).empty()) {
+      t = fw.pathway->ForEvent(original.type).front();
+    }
     if (!t || t->event != original.type) {
       return InvalidArgument("events of type '" + original.type + "' cannot be corrected under " + fw.id + " " +
                              fw.version);
