@@ -10,6 +10,20 @@ namespace {
 using nlohmann::ordered_json;
 using namespace continuum::framework;
 
+// "source" or "local_default": exactly one, as in the file.
+void Provenance(const std::string& source, const std::string& local_default, ordered_json* x) {
+  if (!local_default.empty()) {
+    (*x)["local_default"] = local_default;
+  } else {
+    (*x)["source"] = source;
+  }
+}
+
+std::string ProvenanceText(const std::string& source, const std::string& local_default) {
+  if (!local_default.empty()) return "local default: " + local_default + " (not stated in the document)";
+  return "source: " + source;
+}
+
 ordered_json Duration(const framework::Duration& d) {
   return {{"amount", d.amount}, {"unit", TimeUnitName(d.unit)}};
 }
@@ -25,6 +39,7 @@ ordered_json ToJson(const Framework& fw) {
   auto& levels = j["levels"] = ordered_json::array();
   for (const auto& l : fw.levels) {
     levels.push_back({{"level", l.number},
+                      {"severity", SeverityName(l.severity)},
                       {"name", l.name},
                       {"description", l.description},
                       {"responses", l.responses},
@@ -60,14 +75,31 @@ ordered_json ToJson(const Framework& fw) {
       if (it.age_under) x["age_under"] = *it.age_under;
       if (it.age_at_least) x["age_at_least"] = *it.age_at_least;
     }
-    x["source"] = it.source;
-    x["tags"] = it.tags;
+    Provenance(it.source, it.local_default, &x);
+    if (it.kind == ItemKind::kIndicator) {
+      // concept@severity, as the file writes a qualified tag.
+      auto tags = ordered_json::array();
+      for (size_t t = 0; t < it.tags.size(); ++t) {
+        tags.push_back(it.tags[t] + "@" + SeverityName(it.tag_severity.at(t)));
+      }
+      x["tags"] = std::move(tags);
+    } else {
+      x["tags"] = it.tags;
+    }
+    if (!it.contradicts_items.empty() || !it.contradicts_tags.empty()) {
+      auto c = ordered_json::array();
+      for (int i : it.contradicts_items) c.push_back(fw.items[i].id);
+      for (int t : it.contradicts_tags) c.push_back("tag:" + fw.tags[t]);
+      x["contradicts"] = std::move(c);
+    }
     (it.kind == ItemKind::kIndicator ? indicators : it.kind == ItemKind::kStrength ? strengths : facts)
         .push_back(std::move(x));
   }
   auto& rules = j["rules"] = ordered_json::array();
   for (const auto& r : fw.rules) {
-    rules.push_back({{"id", r.id}, {"kind", RuleKindName(r.kind)}, {"summary", r.summary}, {"source", r.source}});
+    ordered_json x = {{"id", r.id}, {"kind", RuleKindName(r.kind)}, {"summary", r.summary}};
+    Provenance(r.source, r.local_default, &x);
+    rules.push_back(std::move(x));
   }
   ordered_json consent = {{"source", fw.consent.source},
                           {"before_referral_levels", fw.consent.before_referral_levels},
@@ -136,7 +168,35 @@ void PrintText(const Framework& fw) {
     }
   }
   std::cout << "\nRules:\n";
-  for (const auto& r : fw.rules) std::cout << "  " << r.id << ": " << r.summary << " (" << r.source << ")\n";
+  for (const auto& r : fw.rules) {
+    std::cout << "  " << r.id << ": " << r.summary << "\n    " << ProvenanceText(r.source, r.local_default) << "\n";
+  }
+  int stated = 0;
+  std::vector<const Item*> defaults;
+  for (const auto& it : fw.items) {
+    if (it.is_local_default()) {
+      defaults.push_back(&it);
+    } else {
+      ++stated;
+    }
+  }
+  std::cout << "\nIndicators, strengths and facts: " << stated << " cite the document; " << defaults.size()
+            << " are local defaults (not stated in the document)" << (defaults.empty() ? "." : ":") << "\n";
+  for (const auto* it : defaults) {
+    std::cout << "  " << it->id << " (" << ItemKindName(it->kind);
+    if (it->kind == ItemKind::kIndicator) std::cout << ", level " << it->level;
+    std::cout << "): " << it->label << "\n    local default: " << it->local_default << "\n";
+  }
+  bool any_contradiction = false;
+  for (const auto& it : fw.items) {
+    if (it.contradicts_items.empty() && it.contradicts_tags.empty()) continue;
+    if (!any_contradiction) std::cout << "\nContradictions (the first is set aside when both are observed):\n";
+    any_contradiction = true;
+    std::cout << "  " << it.id << " contradicts";
+    for (int i : it.contradicts_items) std::cout << " " << fw.items[i].id;
+    for (int t : it.contradicts_tags) std::cout << " tag:" << fw.tags[t];
+    std::cout << "\n";
+  }
   std::cout << "\nTimescales:\n";
   for (const auto& t : fw.timescales) {
     std::cout << "  " << t.label << ": within " << t.within.amount << " " << TimeUnitName(t.within.unit) << "\n";
