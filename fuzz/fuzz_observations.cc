@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "framework/framework.h"
+#include "threshold/mapping.h"
 #include "threshold/observations_json.h"
 #include "threshold/threshold.h"
 

@@ -1,6 +1,7 @@
 // Runs data-driven scenario files (tests/scenarios/*.yaml; format in
 // docs/framework-format.md): each case's observations go through the engine,
-// and the level, response, reasons and errors must be as the file expects.
+// and the level, response, reasons, notes, explanation text and errors must
+// be as the file expects.
 //
 //   scenario_test FILE…   (frameworks are found by id in the frameworks dir)
 #include <yaml-cpp/yaml.h>
@@ -97,8 +98,31 @@ int RunFile(const std::string& path, const std::string& dir, const framework::Co
         std::string got = s->assessment ? *s->assessment : "";
         if (want != got) problems.push_back("assessment: expected '" + want + "', got '" + got + "'");
       }
+      if (e["response_name"].IsDefined()) {
+        std::string want = e["response_name"].IsNull() ? "" : e["response_name"].as<std::string>();
+        std::string got = s->response_name ? *s->response_name : "";
+        if (want != got) problems.push_back("response_name: expected '" + want + "', got '" + got + "'");
+      }
+      std::vector<std::string> noted;
+      for (const auto& n : s->notes) noted.push_back(threshold::NoteCode(n.kind));
+      for (const auto& want : Strings(e["notes"])) {
+        if (std::find(noted.begin(), noted.end(), want) == noted.end()) {
+          problems.push_back("expected a '" + want + "' note; got " + Join(noted));
+        }
+      }
+      std::string text = threshold::ToText(*fw, *s);
+      for (const auto& want : Strings(e["text"])) {
+        if (text.find(want) == std::string::npos) {
+          problems.push_back("explanation does not say '" + want + "':\n" + text);
+        }
+      }
+      for (const auto& want : Strings(e["not_text"])) {
+        if (text.find(want) != std::string::npos) {
+          problems.push_back("explanation says '" + want + "' but should not");
+        }
+      }
       std::vector<std::string> fired;
-      for (const auto& r : s->reasons) fired.push_back(r.rule->id);
+      for (const auto& r : s->reasons) fired.push_back(r.rule ? r.rule->id : "carried");
       for (const auto& want : e["reasons"]) {
         std::string rule = want.IsMap() ? want["rule"].as<std::string>() : want.as<std::string>();
         auto it = std::find_if(s->reasons.begin(), s->reasons.end(),

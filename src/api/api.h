@@ -11,7 +11,7 @@
 //   });
 //
 // Every route is in one table (routes.cc). The OpenAPI document is generated
-// from that table and the framework files (PrintOpenApi; docs/openapi.yaml is
+// from that table and the framework files (PrintOpenApi; docs/openapi.json is
 // its output, and a test checks the two agree).
 //
 // Errors are application/problem+json (RFC 9457), with `errors` naming the

@@ -187,6 +187,7 @@ ojson FrameworkToJson(const Framework& fw) {
   auto& levels = j["levels"] = ojson::array();
   for (const auto& l : fw.levels) {
     levels.push_back({{"level", l.number},
+                      {"severity", framework::SeverityName(l.severity)},
                       {"name", l.name},
                       {"description", l.description},
                       {"responses", l.responses},
@@ -222,15 +223,31 @@ ojson FrameworkToJson(const Framework& fw) {
       if (it.age_under) x["age_under"] = *it.age_under;
       if (it.age_at_least) x["age_at_least"] = *it.age_at_least;
     }
-    x["source"] = it.source;
-    x["tags"] = it.tags;
+    AddProvenance({it.source, it.local_default}, &x);
+    if (it.kind == ItemKind::kIndicator) {
+      // concept@severity, as the file writes a qualified tag.
+      auto tags = ojson::array();
+      for (size_t t = 0; t < it.tags.size(); ++t) {
+        tags.push_back(it.tags[t] + "@" + framework::SeverityName(it.tag_severity.at(t)));
+      }
+      x["tags"] = std::move(tags);
+    } else {
+      x["tags"] = it.tags;
+    }
+    if (!it.contradicts_items.empty() || !it.contradicts_tags.empty()) {
+      auto c = ojson::array();
+      for (int i : it.contradicts_items) c.push_back(fw.items[i].id);
+      for (int t : it.contradicts_tags) c.push_back("tag:" + fw.tags[t]);
+      x["contradicts"] = std::move(c);
+    }
     (it.kind == ItemKind::kIndicator ? indicators : it.kind == ItemKind::kStrength ? strengths : facts)
         .push_back(std::move(x));
   }
   auto& rules = j["rules"] = ojson::array();
   for (const auto& r : fw.rules) {
-    rules.push_back(
-        {{"id", r.id}, {"kind", framework::RuleKindName(r.kind)}, {"summary", r.summary}, {"source", r.source}});
+    ojson x = {{"id", r.id}, {"kind", framework::RuleKindName(r.kind)}, {"summary", r.summary}};
+    AddProvenance({r.source, r.local_default}, &x);
+    rules.push_back(std::move(x));
   }
   ojson consent = {{"source", fw.consent.source},
                    {"before_referral_levels", fw.consent.before_referral_levels},

@@ -1,5 +1,5 @@
 // A framework as JSON: the one schema served by GET /api/v1/frameworks/{id}
-// and printed by `continuum frameworks show --json` (docs/openapi.yaml,
+// and printed by `continuum frameworks show --json` (docs/openapi.json,
 // "Framework"). Web forms are generated from its pathway transitions.
 #pragma once
 

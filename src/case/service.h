@@ -19,7 +19,7 @@
 //   4. appends the event and its audit record in one transaction, or, for a
 //      read, appends the audit record before answering,
 //   5. answers with JSON in the one schema the API serves and the CLI prints
-//      (docs/openapi.yaml describes it).
+//      (docs/openapi.json describes it).
 // A refusal is audited too. A refusal about a child the caller may not see
 // gives the same answer (access::kNoAccess) whether the child exists, is
 // unrelated to them or is in any state.

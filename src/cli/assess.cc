@@ -10,6 +10,7 @@
 #include "core/file.h"
 #include "cli/cli.h"
 #include "core/json_text.h"
+#include "threshold/mapping.h"
 #include "threshold/observations_json.h"
 #include "threshold/threshold.h"
 
@@ -144,11 +145,17 @@ int RunCompare(const Framework& a, const Framework& b, const threshold::Observat
     for (const auto& p : m.mapped) {
       mapping["mapped"].push_back({{"from", p.from}, {"to", p.to}, {"shared_tags", p.shared_tags}});
     }
-    mapping["unmapped"] = m.unmapped;
-    mapping["partly_mapped"] = nlohmann::ordered_json::array();
-    for (const auto& p : m.partly_mapped) {
-      mapping["partly_mapped"].push_back({{"from", p.from}, {"tags_without_counterpart", p.tags}});
-    }
+    auto gaps = [](const std::vector<threshold::Mapping::Gap>& list) {
+      auto out = nlohmann::ordered_json::array();
+      for (const auto& g : list) {
+        nlohmann::ordered_json x = {{"from", g.from}, {"tags_without_counterpart", g.tags}, {"reason", g.reason}};
+        x["level_kept"] = g.floor > 0 ? nlohmann::ordered_json(g.floor) : nlohmann::ordered_json();
+        out.push_back(std::move(x));
+      }
+      return out;
+    };
+    mapping["unmapped"] = gaps(m.unmapped);
+    mapping["partly_mapped"] = gaps(m.partly_mapped);
     out["observations"] = {{"from", a.id}, {"to", b.id},
                            {"indicators", m.observations.indicators},
                            {"strengths", m.observations.strengths},
@@ -167,7 +174,10 @@ int RunCompare(const Framework& a, const Framework& b, const threshold::Observat
   row("", a.id + " " + a.version, b.id + " " + b.version);
   row("Level", std::to_string(sa.level) + " " + a.level(sa.level).name,
       std::to_string(sb->level) + " " + b.level(sb->level).name);
-  row("Response", framework::ResponseCode(sa.response), framework::ResponseCode(sb->response));
+  auto response = [](const threshold::Suggestion& s) {
+    return std::string(framework::ResponseCode(s.response)) + (s.response_name ? " (" + *s.response_name + ")" : "");
+  };
+  row("Response", response(sa), response(*sb));
   row("Assessment", sa.assessment ? *sa.assessment : "none", sb->assessment ? *sb->assessment : "none");
   row("Plan", PlanText(a, sa), PlanText(b, *sb));
   row("Lead professional", lp(sa), lp(*sb));
@@ -178,18 +188,23 @@ int RunCompare(const Framework& a, const Framework& b, const threshold::Observat
     for (const auto& t : p.shared_tags) tags += (tags.empty() ? "" : ", ") + t;
     std::printf("  %s -> %s  (%s)\n", p.from.c_str(), p.to.c_str(), tags.c_str());
   }
+  auto kept = [&](const threshold::Mapping::Gap& g) {
+    return g.floor > 0 ? "; level " + std::to_string(g.floor) + " is kept as a floor under " + b.id : std::string();
+  };
   for (const auto& p : m.partly_mapped) {
     std::string tags;
     for (const auto& t : p.tags) tags += (tags.empty() ? "" : ", ") + t;
-    std::printf("  %s: no counterpart for %s\n", p.from.c_str(), tags.c_str());
+    std::printf("  %s: no counterpart for %s (%s%s)\n", p.from.c_str(), tags.c_str(), p.reason.c_str(),
+                kept(p).c_str());
   }
   if (m.unmapped.empty()) {
     std::printf("  every observation has a counterpart\n");
   } else {
-    std::printf("\nNo counterpart in %s (check these by hand):\n", b.id.c_str());
+    std::printf("\nNo counterpart in %s of comparable severity (check these by hand):\n", b.id.c_str());
     for (const auto& u : m.unmapped) {
-      int i = a.FindItem(u);
-      std::printf("  %s — %s\n", u.c_str(), i >= 0 ? a.items[i].label.c_str() : "");
+      int i = a.FindItem(u.from);
+      std::printf("  %s — %s: %s%s\n", u.from.c_str(), i >= 0 ? a.items[i].label.c_str() : "", u.reason.c_str(),
+                  kept(u).c_str());
     }
   }
   std::printf("\n=== Under %s ===\n%s\n=== Under %s ===\n%s", a.id.c_str(),

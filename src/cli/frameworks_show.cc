@@ -11,6 +11,11 @@ namespace {
 using nlohmann::ordered_json;
 using namespace continuum::framework;
 
+std::string ProvenanceText(const std::string& source, const std::string& local_default) {
+  if (!local_default.empty()) return "local default: " + local_default + " (not stated in the document)";
+  return "source: " + source;
+}
+
 void PrintText(const Framework& fw) {
   std::cout << fw.name << "\n" << fw.authority << " — version " << fw.version << ", effective "
             << fw.effective << "\n\n";
@@ -31,7 +36,35 @@ void PrintText(const Framework& fw) {
     }
   }
   std::cout << "\nRules:\n";
-  for (const auto& r : fw.rules) std::cout << "  " << r.id << ": " << r.summary << " (" << r.source << ")\n";
+  for (const auto& r : fw.rules) {
+    std::cout << "  " << r.id << ": " << r.summary << "\n    " << ProvenanceText(r.source, r.local_default) << "\n";
+  }
+  int stated = 0;
+  std::vector<const Item*> defaults;
+  for (const auto& it : fw.items) {
+    if (it.is_local_default()) {
+      defaults.push_back(&it);
+    } else {
+      ++stated;
+    }
+  }
+  std::cout << "\nIndicators, strengths and facts: " << stated << " cite the document; " << defaults.size()
+            << " are local defaults (not stated in the document)" << (defaults.empty() ? "." : ":") << "\n";
+  for (const auto* it : defaults) {
+    std::cout << "  " << it->id << " (" << ItemKindName(it->kind);
+    if (it->kind == ItemKind::kIndicator) std::cout << ", level " << it->level;
+    std::cout << "): " << it->label << "\n    local default: " << it->local_default << "\n";
+  }
+  bool any_contradiction = false;
+  for (const auto& it : fw.items) {
+    if (it.contradicts_items.empty() && it.contradicts_tags.empty()) continue;
+    if (!any_contradiction) std::cout << "\nContradictions (the first is set aside when both are observed):\n";
+    any_contradiction = true;
+    std::cout << "  " << it.id << " contradicts";
+    for (int i : it.contradicts_items) std::cout << " " << fw.items[i].id;
+    for (int t : it.contradicts_tags) std::cout << " tag:" << fw.tags[t];
+    std::cout << "\n";
+  }
   std::cout << "\nTimescales:\n";
   for (const auto& t : fw.timescales) {
     std::cout << "  " << t.label << ": within " << t.within.amount << " " << TimeUnitName(t.within.unit) << "\n";

@@ -41,8 +41,16 @@ struct LeadProfessionalRule {
   std::string note;
 };
 
+// The shared severity scale that concept tags are read on across frameworks
+// (docs/framework-format.md, "Severity"). Levels differ between authorities;
+// a band means the same everywhere.
+inline constexpr int kSeverityBands = 4;
+const char* SeverityName(int band);  // 1 "universal" … 4 "acute"; "?" outside 1..4
+int SeverityBand(std::string_view name);  // 0 when unknown
+
 struct Level {
   int number = 0;
+  int severity = 0;  // band on the shared scale; defaults to min(number, 4)
   std::string name;
   std::string description;
   std::vector<std::string> responses;  // typical services
@@ -69,13 +77,26 @@ enum class ItemKind { kIndicator, kStrength, kFact };
 const char* ItemKindName(ItemKind k);
 
 // An indicator, strength or statutory fact: anything a practitioner observes.
+// Its provenance is exactly one of `source` (the section of the document it
+// comes from) and `local_default` (why we chose it where the document is
+// silent).
 struct Item {
   ItemKind kind = ItemKind::kIndicator;
   std::string id;
   std::string label;
   std::string source;
-  std::vector<std::string> tags;  // concept names
+  std::string local_default;
+  std::vector<std::string> tags;  // concept names, without severity
   std::vector<int> tag_ids;       // indices into Framework::tags
+  // Indicators: each tag's band on the shared severity scale, parallel to
+  // `tags` (written `concept@band`, else the band of the indicator's level).
+  std::vector<int> tag_severity;
+  // Observed items this one cannot stand beside: "attends school" beside
+  // "persistent truancy". Indices into Framework::items, and tag indices
+  // matching any observed indicator carrying that concept.
+  std::vector<int> contradicts_items;
+  std::vector<int> contradicts_tags;
+  bool is_local_default() const { return !local_default.empty(); }
   // Indicators only.
   int level = 0;
   int area = -1;    // index into Framework::areas
@@ -97,11 +118,20 @@ struct Term {
   std::string text;  // as written in the file, for explanations
 };
 
+// The upper age limit of a combination rule, raised for holders of a fact
+// (Devon: the Adolescent Safety Framework runs to 18, to 25 for care leavers).
+struct AgeExtension {
+  std::vector<int> facts;  // item indices
+  int under = 0;
+};
+
 struct Rule {
   std::string id;
   RuleKind kind = RuleKind::kHighestIndicator;
-  std::string source;
+  std::string source;         // exactly one of source and local_default
+  std::string local_default;  // why we chose it where the document is silent
   std::string summary;
+  bool is_local_default() const { return !local_default.empty(); }
   // accumulation
   int level_at_least = 0;
   int min_indicators = 0;
@@ -113,7 +143,9 @@ struct Rule {
   int level = 0;
   std::optional<int> age_under;
   std::optional<int> age_at_least;
+  std::optional<AgeExtension> age_extended;
   std::optional<std::string> assessment;
+  std::optional<std::string> response_name;  // the response in the authority's words
   // strengths
   int min_strengths = 0;
   int lowers_by = 0;
@@ -176,6 +208,9 @@ struct Framework {
   std::optional<Pathway> pathway;  // the case pathway, when the file defines one
 
   int max_level() const { return static_cast<int>(levels.size()); }
+  // The lowest level whose severity band is at least `band` (the top level
+  // when none is).
+  int LevelForSeverity(int band) const;
   const Level& level(int number) const { return levels.at(number - 1); }
   // Index into items, or -1.
   int FindItem(std::string_view id) const;

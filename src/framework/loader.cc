@@ -30,6 +30,12 @@ bool ValidId(std::string_view s) {
   return true;
 }
 
+std::string SeverityList() {
+  std::string s;
+  for (int b = 1; b <= kSeverityBands; ++b) s += std::string(b > 1 ? ", " : "") + SeverityName(b);
+  return s;
+}
+
 bool ValidDate(const std::string& s) {
   static const std::regex re(R"(\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))");
   return std::regex_match(s, re);
@@ -63,6 +69,7 @@ class Loader {
     ReadItems(top.List("indicators", true), ItemKind::kIndicator);
     ReadItems(top.List("strengths", false), ItemKind::kStrength);
     ReadItems(top.List("facts", false), ItemKind::kFact);
+    ResolveContradictions();
     ReadRules(top.List("rules", true), top.node());
     ReadConsent(top.Get("consent"), top);
     ReadVocabulary(top.Get("vocabulary"), top);
@@ -111,6 +118,21 @@ class Loader {
       }
       m.String("name", &lv.name);
       m.String("description", &lv.description);
+      lv.severity = std::min(std::max(lv.number, 1), kSeverityBands);
+      std::string severity;
+      if (m.String("severity", &severity, false) && m.Has("severity")) {
+        int band = SeverityBand(severity);
+        if (band == 0) {
+          m.Error(m.Get("severity"), where + ": severity must be one of " + SeverityList() + "; not '" + severity + "'");
+        } else {
+          lv.severity = band;
+        }
+      }
+      if (!fw_->levels.empty() && lv.severity < fw_->levels.back().severity) {
+        m.Error(m.Has("severity") ? m.Get("severity") : m.node(),
+                where + ": severity '" + SeverityName(lv.severity) + "' is below that of the level before it ('" +
+                    SeverityName(fw_->levels.back().severity) + "'); a higher level cannot be less severe");
+      }
       m.StringList("responses", &lv.responses);
       std::string response;
       if (m.String("response", &response)) {
@@ -201,16 +223,93 @@ class Loader {
     if (fw_->domains.empty()) d_.Error(list, "domains: a framework needs at least one domain");
   }
 
-  void ReadTags(MapReader& m, Item* item, const std::string& where) {
+  // Exactly one of `source` (a section of the document) and `local_default`
+  // (a one-line reason for a choice the document does not make).
+  void ReadProvenance(MapReader& m, const std::string& where, std::string* source,
+                      std::string* local_default) {
+    bool has_source = m.Has("source");
+    bool has_default = m.Has("local_default");
+    if (has_source && has_default) {
+      m.Error(m.Get("local_default"), where + ": give either 'source' (the section of the document) or 'local_default' (why we chose it where the document is silent), not both");
+    } else if (!has_source && !has_default) {
+      m.ErrorHere(where + ": missing 'source' (the section of the document it comes from) or 'local_default' (a one-line reason, where the document does not state it)");
+    }
+    for (auto [key, out] : {std::pair{"source", source}, std::pair{"local_default", local_default}}) {
+      if (!m.Has(key)) continue;
+      if (m.String(key, out, false) && out->find_first_not_of(" \t") == std::string::npos) {
+        m.Error(m.Get(key), where + ": " + key + " must not be empty");
+      }
+    }
+  }
+
+  // "concept" or, on indicators, "concept@band".
+  void ReadTags(MapReader& m, Item* item, const std::string& where, std::vector<int>* explicit_bands) {
     if (!m.StringList("tags", &item->tags, true)) return;
     YAML::Node tags = m.Get("tags");
     std::set<std::string> seen;
+    explicit_bands->assign(item->tags.size(), 0);
     for (size_t i = 0; i < item->tags.size(); ++i) {
-      const std::string& t = item->tags[i];
+      std::string& t = item->tags[i];
+      size_t at = t.find('@');
+      if (at != std::string::npos) {
+        std::string band = t.substr(at + 1);
+        t.resize(at);
+        if (item->kind != ItemKind::kIndicator) {
+          m.Error(tags[i], where + ": tag '" + t + "@" + band + "': only indicators carry a severity");
+        } else if (((*explicit_bands)[i] = SeverityBand(band)) == 0) {
+          m.Error(tags[i], where + ": tag '" + t + "@" + band + "': severity must be one of " + SeverityList());
+        }
+      }
       if (!concepts_.Has(t)) {
         m.Error(tags[i], where + ": tag '" + t + "' is not a concept in concepts.yaml");
       } else if (!seen.insert(t).second) {
         m.Error(tags[i], where + ": tag '" + t + "' is listed twice");
+      }
+    }
+  }
+
+  // `contradicts` lists are resolved once every item is known.
+  void ResolveContradictions() {
+    for (const auto& [index, node, where] : pending_contradicts_) {
+      Item& item = fw_->items[index];
+      std::set<std::string> seen;
+      for (const auto& e : node) {
+        std::string s;
+        if (!ScalarString(e, &s) || s.empty()) {
+          d_.Error(e, where + ": contradicts: every entry is an indicator id or 'tag:CONCEPT'");
+          continue;
+        }
+        if (!seen.insert(s).second) {
+          d_.Error(e, where + ": contradicts: '" + s + "' is listed twice");
+          continue;
+        }
+        if (s.rfind("tag:", 0) == 0) {
+          std::string tag = s.substr(4);
+          if (!concepts_.Has(tag)) {
+            d_.Error(e, where + ": contradicts: tag '" + tag + "' is not a concept in concepts.yaml");
+            continue;
+          }
+          bool carried = std::any_of(fw_->items.begin(), fw_->items.end(), [&](const Item& it) {
+            return it.kind == ItemKind::kIndicator && &it != &item &&
+                   std::find(it.tags.begin(), it.tags.end(), tag) != it.tags.end();
+          });
+          if (!carried) {
+            d_.Error(e, where + ": contradicts: no other indicator of this framework carries tag '" + tag + "'");
+            continue;
+          }
+          item.contradicts_tags.push_back(TagIndex(tag));
+          continue;
+        }
+        int j = fw_->FindItem(s);
+        if (j < 0) {
+          d_.Error(e, where + ": contradicts: '" + s + "' is not an indicator of this framework (write tag:NAME for a concept)");
+        } else if (fw_->items[j].kind != ItemKind::kIndicator) {
+          d_.Error(e, where + ": contradicts: '" + s + "' is a " + ItemKindName(fw_->items[j].kind) + "; only indicators can be contradicted");
+        } else if (j == index) {
+          d_.Error(e, where + ": contradicts: an item cannot contradict itself");
+        } else {
+          item.contradicts_items.push_back(j);
+        }
       }
     }
   }
@@ -232,11 +331,27 @@ class Loader {
       }
       std::string where = ItemWhere(kind_name, i, item.id);
       m.String("label", &item.label);
-      m.String("source", &item.source);
-      ReadTags(m, &item, where);
+      ReadProvenance(m, where, &item.source, &item.local_default);
+      std::vector<int> bands;
+      ReadTags(m, &item, where, &bands);
+      YAML::Node contradicts = m.List("contradicts", false);
+      if (contradicts.IsDefined()) {
+        if (kind == ItemKind::kFact) {
+          m.Error(contradicts, where + ": contradicts is for indicators and strengths, not statutory facts");
+        } else if (contradicts.size() == 0) {
+          m.Error(contradicts, where + ": contradicts must not be empty (leave it out instead)");
+        } else {
+          pending_contradicts_.push_back({static_cast<int>(fw_->items.size()), contradicts, where});
+        }
+      }
       if (kind == ItemKind::kIndicator) {
         if (m.Int("level", &item.level, true, 1, 6) && item.level > fw_->max_level()) {
           m.Error(m.Get("level"), where + ": level " + std::to_string(item.level) + " is not a level of this framework (it has " + std::to_string(fw_->max_level()) + ")");
+        }
+        int level_band = item.level >= 1 && item.level <= fw_->max_level() ? fw_->level(item.level).severity : 0;
+        item.tag_severity.resize(item.tags.size());
+        for (size_t t = 0; t < item.tags.size(); ++t) {
+          item.tag_severity[t] = t < bands.size() && bands[t] > 0 ? bands[t] : level_band;
         }
         std::string domain;
         if (m.String("domain", &domain)) {
@@ -327,6 +442,36 @@ class Loader {
     return false;
   }
 
+  // age_extended: {facts: [...], under: N}: the rule's age_under rises to N
+  // for a child with any of those facts.
+  void ReadAgeExtension(const YAML::Node& n, const std::string& rule_where, Rule* r) {
+    std::string where = rule_where + ".age_extended";
+    MapReader m(d_, n, where);
+    if (!m.valid()) return;
+    AgeExtension ext;
+    std::vector<std::string> facts;
+    if (m.StringList("facts", &facts)) {
+      YAML::Node fn = m.Get("facts");
+      for (size_t f = 0; f < facts.size(); ++f) {
+        auto it = fw_->item_index.find(facts[f]);
+        if (it == fw_->item_index.end() || fw_->items[it->second].kind != ItemKind::kFact) {
+          m.Error(fn[f], where + ": '" + facts[f] + "' is not a statutory fact of this framework");
+        } else {
+          ext.facts.push_back(it->second);
+        }
+      }
+    }
+    if (m.Int("under", &ext.under, true, 1, kMaxAge + 1)) {
+      if (!r->age_under) {
+        m.Error(m.Get("under"), where + ": age_extended raises age_under; give age_under first");
+      } else if (ext.under <= *r->age_under) {
+        m.Error(m.Get("under"), where + ": under (" + std::to_string(ext.under) + ") must be above age_under (" + std::to_string(*r->age_under) + ")");
+      }
+    }
+    m.Finish();
+    r->age_extended = std::move(ext);
+  }
+
   void CheckLevel(MapReader& m, const char* key, int value, const std::string& where) {
     if (value > fw_->max_level()) {
       m.Error(m.Get(key), where + ": " + key + " " + std::to_string(value) + " is not a level of this framework (it has " + std::to_string(fw_->max_level()) + ")");
@@ -349,7 +494,7 @@ class Loader {
         else if (!ids.insert(r.id).second) m.Error(m.Get("id"), "rule id '" + r.id + "' is used twice");
       }
       std::string where = r.id.empty() ? m.where() : "rule '" + r.id + "'";
-      m.String("source", &r.source);
+      ReadProvenance(m, where, &r.source, &r.local_default);
       m.String("summary", &r.summary);
       std::string kind;
       if (!m.String("kind", &kind)) {
@@ -400,7 +545,13 @@ class Loader {
           if (m.Int("level", &r.level, true, 1, max)) CheckLevel(m, "level", r.level, where);
           m.OptionalInt("age_under", &r.age_under, 0, kMaxAge + 1);
           m.OptionalInt("age_at_least", &r.age_at_least, 0, kMaxAge);
+          if (r.age_under && r.age_at_least && *r.age_at_least >= *r.age_under) {
+            m.Error(m.Get("age_at_least"), where + ": age_at_least must be below age_under");
+          }
+          YAML::Node ext = m.Get("age_extended");
+          if (ext.IsDefined()) ReadAgeExtension(ext, where, &r);
           m.OptionalString("assessment", &r.assessment);
+          m.OptionalString("response_name", &r.response_name);
           fw_->combination_rules.push_back(index);
           break;
         }
@@ -582,10 +733,17 @@ class Loader {
     }
   }
 
+  struct PendingContradicts {
+    int item;
+    YAML::Node node;
+    std::string where;
+  };
+
   Diagnostics& d_;
   const Concepts& concepts_;
   Framework* fw_ = nullptr;
   std::set<std::string> domain_ids_;
+  std::vector<PendingContradicts> pending_contradicts_;
 };
 
 
@@ -633,6 +791,30 @@ const char* PlanTypeCode(PlanType p) {
     case PlanType::kStatutory: return "statutory";
   }
   return "?";
+}
+
+const char* SeverityName(int band) {
+  switch (band) {
+    case 1: return "universal";
+    case 2: return "additional";
+    case 3: return "complex";
+    case 4: return "acute";
+  }
+  return "?";
+}
+
+int SeverityBand(std::string_view name) {
+  for (int b = 1; b <= kSeverityBands; ++b) {
+    if (name == SeverityName(b)) return b;
+  }
+  return 0;
+}
+
+int Framework::LevelForSeverity(int band) const {
+  for (const auto& l : levels) {
+    if (l.severity >= band) return l.number;
+  }
+  return max_level();
 }
 
 const char* ItemKindName(ItemKind k) {

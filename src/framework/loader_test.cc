@@ -43,6 +43,9 @@ timescales:
   - {id: review, label: r, within: {amount: 12, unit: weeks}, source: s}
 )";
 
+// A strength line up to its contradicts list; cases append the list.
+constexpr const char* kStrength = "strengths:\n  - {id: m.str, label: S, source: s, tags: [strength.school], contradicts: ";
+
 std::string Replace(std::string s, const std::string& from, const std::string& to) {
   auto p = s.find(from);
   EXPECT_NE(p, std::string::npos) << from;
@@ -93,6 +96,20 @@ TEST_F(LoaderTest, EveryBadInputClassIsRefusedWithLocation) {
       {"bad unit", Replace(v, "unit: weeks", "unit: fortnights"), "unit must be", 23},
       {"act_now as level response", Replace(v, "response: early_help", "response: act_now"), "only from the immediate_risk rule", 10},
       {"pathway unknown state", v + "pathway:\n  division: england-and-wales\n  roles: [practitioner]\n  states: [{id: none, label: n}]\n  transitions:\n    - {id: t, event: a.b, label: l, from: [nowhere], roles: [practitioner], source: s}\n", "from-state 'nowhere'", 29},
+      {"no provenance", Replace(v, "label: One, source: s,", "label: One,"), "missing 'source' (the section of the document it comes from) or 'local_default'", 14},
+      {"both provenances", Replace(v, "label: One, source: s,", "label: One, source: s, local_default: ours,"), "not both", 14},
+      {"empty local default", Replace(v, "label: One, source: s,", "label: One, local_default: '',"), "local_default must not be empty", 14},
+      {"rule without provenance", Replace(v, "kind: highest_indicator, source: s,", "kind: highest_indicator,"), "rule 'highest': missing 'source'", 18},
+      {"unknown tag severity", Replace(v, "[health.mental_health]", "[health.mental_health@dire]"), "severity must be one of universal, additional, complex, acute", 14},
+      {"severity on a fact", Replace(v, "[statutory.child_protection]", "[statutory.child_protection@acute]"), "only indicators carry a severity", 16},
+      {"unknown level severity", Replace(v, "{level: 2, name: A,", "{level: 2, severity: extreme, name: A,"), "severity must be one of", 10},
+      {"level less severe than the one before", Replace(v, "{level: 1, name: U,", "{level: 1, severity: acute, name: U,"), "a higher level cannot be less severe", 10},
+      {"contradicts an unknown id", Replace(v, "facts:\n", kStrength + std::string("[m.ghost]}\nfacts:\n")), "contradicts: 'm.ghost' is not an indicator", 16},
+      {"contradicts a concept no indicator carries", Replace(v, "facts:\n", kStrength + std::string("[tag:education.attendance]}\nfacts:\n")), "no other indicator of this framework carries tag 'education.attendance'", 16},
+      {"contradicts a fact", Replace(v, "facts:\n", kStrength + std::string("[m.cpp]}\nfacts:\n")), "only indicators can be contradicted", 16},
+      {"contradicts on a fact", Replace(v, "tags: [statutory.child_protection]}", "tags: [statutory.child_protection], contradicts: [m.one]}"), "not statutory facts", 16},
+      {"age extension without an upper age", Replace(v, "  - {id: immediate", "  - {id: c, kind: combination, all_of: [m.one], level: 2, age_extended: {facts: [m.cpp], under: 26}, source: s, summary: x}\n  - {id: immediate"), "give age_under first", 19},
+      {"age extension by a non-fact", Replace(v, "  - {id: immediate", "  - {id: c, kind: combination, all_of: [m.one], level: 2, age_under: 19, age_extended: {facts: [m.one], under: 26}, source: s, summary: x}\n  - {id: immediate"), "'m.one' is not a statutory fact", 19},
       {"NUL byte", std::string("format: x\0", 10), "NUL byte", 1},
       {"oversized", std::string(kMaxFrameworkBytes + 1, '#'), "larger than 4 MiB", 1},
   };
@@ -107,6 +124,31 @@ TEST_F(LoaderTest, EveryBadInputClassIsRefusedWithLocation) {
       EXPECT_NE(m.find(want), std::string::npos) << c.name << ": wanted line " << c.line << ": " << m;
     }
   }
+}
+
+TEST_F(LoaderTest, ProvenanceSeverityAndContradictionsLoad) {
+  std::string v = Replace(kValid, "label: One, source: s, tags: [health.mental_health]",
+                          "label: One, local_default: \"the document gives no example\", tags: [health.mental_health, health.self_harm_suicide@complex]");
+  v = Replace(v, "facts:\n", std::string(kStrength) + "[m.one, tag:health.mental_health]}\nfacts:\n");
+  v = Replace(v, "  - {id: immediate", "  - {id: c, kind: combination, all_of: [m.one], level: 2, age_at_least: 11, age_under: 19, age_extended: {facts: [m.cpp], under: 26}, response_name: Named, local_default: ours, summary: x}\n  - {id: immediate");
+  auto fw = LoadFramework(v, "ok.yaml", concepts_);
+  ASSERT_TRUE(fw.ok()) << fw.status().message();
+  const Item& one = fw->items[fw->FindItem("m.one")];
+  EXPECT_TRUE(one.is_local_default());
+  EXPECT_EQ(one.local_default, "the document gives no example");
+  EXPECT_EQ(one.tags, (std::vector<std::string>{"health.mental_health", "health.self_harm_suicide"}));
+  EXPECT_EQ(one.tag_severity, (std::vector<int>{2, 3}));  // level 2's band, then the qualifier
+  const Item& str = fw->items[fw->FindItem("m.str")];
+  EXPECT_EQ(str.contradicts_items, std::vector<int>{fw->FindItem("m.one")});
+  ASSERT_EQ(str.contradicts_tags.size(), 1u);
+  EXPECT_EQ(fw->tags[str.contradicts_tags[0]], "health.mental_health");
+  const Rule& c = fw->rules[fw->combination_rules.at(0)];
+  EXPECT_EQ(c.local_default, "ours");
+  ASSERT_TRUE(c.age_extended);
+  EXPECT_EQ(c.age_extended->under, 26);
+  EXPECT_EQ(*c.response_name, "Named");
+  EXPECT_EQ(fw->levels[0].severity, 1);
+  EXPECT_EQ(fw->LevelForSeverity(4), 2);  // no acute level: the top one
 }
 
 TEST_F(LoaderTest, ReportsEveryProblemNotJustTheFirst) {
@@ -125,6 +167,7 @@ TEST_F(LoaderTest, ShippedFrameworksLoad) {
     ASSERT_NE(fw, nullptr) << id;
     EXPECT_EQ(fw->max_level(), 4) << id;
     EXPECT_GE(fw->items.size(), 30u) << id;
+    for (const auto& l : fw->levels) EXPECT_EQ(l.severity, l.number) << id;
     for (const char* t : {"review", "step_up_conversation", "concern_meeting", "front_door_decision", "assessment"}) {
       EXPECT_NE(fw->FindTimescale(t), nullptr) << id << " lacks timescale " << t;
     }

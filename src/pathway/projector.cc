@@ -114,8 +114,11 @@ Status ProjectCorrection(const store::Event& e, const json& payload, const json&
       rows->push_back(EntityRow(e.child_id, "case", "current", state->ToJson()));
     }
   }
-  rows->push_back(EntityRow(e.child_id, "correction", e.id,
-                            json{{"supersedes", e.supersedes}, {"reason", e.reason}, {"fields", fields}}));
+  json record = {{"event", e.id},     {"occurred_at", e.occurred_at}, {"author", e.author}, {"agency", e.agency},
+                 {"supersedes", e.supersedes}, {"reason", e.reason}, {"fields", fields}};
+  // A correction of a confidential record is read as the record is.
+  if (payload.contains("confidential")) record["confidential"] = payload["confidential"];
+  rows->push_back(EntityRow(e.child_id, "correction", e.id, record));
   return Status::Ok();
 }
 

@@ -38,6 +38,17 @@ bool InAgeBand(std::optional<int> age, std::optional<int> under, std::optional<i
   return true;
 }
 
+// Which observed need an indicator stands for: itself, unless the
+// observations were read from another framework, where one need may map to
+// several indicators.
+int NeedOf(const Resolved& obs, int item) {
+  if (obs.indicator_needs.empty()) return item;
+  for (size_t k = 0; k < obs.indicators.size(); ++k) {
+    if (obs.indicators[k] == item) return obs.indicator_needs[k];
+  }
+  return item;
+}
+
 }  // namespace
 
 Status AddObserved(const Framework& fw, std::string_view id, ItemKind kind, ItemList* out) {
@@ -71,6 +82,17 @@ Result<Resolved> Resolve(const Framework& fw, const Observations& obs) {
                            ", not " + std::to_string(*obs.age));
   }
   r.age = obs.age;
+  for (const auto& c : obs.carried) {
+    if (c.level < 1 || c.level > fw.max_level()) {
+      return InvalidArgument("carried need '" + c.id + "': level " + std::to_string(c.level) +
+                             " is not a level of framework '" + fw.id + "'");
+    }
+  }
+  r.carried = obs.carried;
+  if (!obs.indicator_needs.empty() && obs.indicator_needs.size() != obs.indicators.size()) {
+    return InvalidArgument("indicator_needs must have one entry per indicator");
+  }
+  r.indicator_needs = obs.indicator_needs;
   return r;
 }
 
@@ -89,11 +111,47 @@ Suggestion Evaluate(const Framework& fw, const Resolved& obs) {
     }
   }
 
+  // An item declaring a contradiction with an observed indicator is set
+  // aside, never the need it contradicts: a strength that cannot be true
+  // beside an observed need must not lower the level.
+  ItemList strengths(obs.strengths.begin(), obs.strengths.end());
+  auto contradicted = [&](int i, ItemList* with) {
+    const Item& it = items[i];
+    if (it.contradicts_items.empty() && it.contradicts_tags.empty()) return false;
+    for (int j : ind) {
+      if (j == i) continue;
+      bool hit = std::find(it.contradicts_items.begin(), it.contradicts_items.end(), j) != it.contradicts_items.end();
+      for (int t : it.contradicts_tags) {
+        const auto& jt = items[j].tag_ids;
+        hit = hit || std::find(jt.begin(), jt.end(), t) != jt.end();
+      }
+      if (hit) with->push_back(j);
+    }
+    return !with->empty();
+  };
+  auto set_aside = [&](ItemList* list) {
+    ItemList kept;
+    for (int i : *list) {
+      ItemList with;
+      if (contradicted(i, &with)) {
+        Note n{NoteKind::kContradiction, {i}};
+        n.items.insert(n.items.end(), with.begin(), with.end());
+        s.notes.push_back(std::move(n));
+      } else {
+        kept.push_back(i);
+      }
+    }
+    *list = std::move(kept);
+  };
+  set_aside(&strengths);
+  set_aside(&ind);
+
   s.reasons.reserve(8);
   // Which items and tags are present among everything observed.
   std::vector<char> present(items.size() + fw.tags.size(), 0);
   char* tag_present = present.data() + items.size();
-  for (const ItemList* list : {static_cast<const ItemList*>(&ind), &obs.strengths, &obs.facts}) {
+  const ItemList* observed[] = {&ind, &strengths, &obs.facts};
+  for (const ItemList* list : observed) {
     for (int i : *list) present[i] = 1;
   }
   auto mark_tags = [&](const ItemList& list) {
@@ -102,11 +160,12 @@ Suggestion Evaluate(const Framework& fw, const Resolved& obs) {
     }
   };
   mark_tags(ind);
-  mark_tags(obs.strengths);
+  mark_tags(strengths);
   mark_tags(obs.facts);
 
   int level = 1;
   const std::string* assessment_override = nullptr;
+  const std::string* response_name = nullptr;
   const framework::LeadProfessionalRule* lead_override = nullptr;
 
   // 1. The highest indicator sets the floor.
@@ -122,19 +181,35 @@ Suggestion Evaluate(const Framework& fw, const Resolved& obs) {
     s.reasons.push_back(std::move(r));
   }
 
+  // 1b. A need read from another framework without a counterpart here keeps
+  // the level it had there.
+  for (const auto& c : obs.carried) {
+    s.carried.push_back(c);
+    if (c.level <= level) continue;
+    Reason r{nullptr, level, c.level, {}};
+    r.carried = static_cast<int>(s.carried.size()) - 1;
+    level = c.level;
+    s.reasons.push_back(std::move(r));
+  }
+
   // 2. Accumulation: enough needs across enough domains raise the level.
   for (int ri : fw.accumulation_rules) {
     const Rule& rule = fw.rules[ri];
     Reason r{&rule, level, level, {}};
     int seen[64];
     int n_seen = 0;
+    int needs[64];  // one need read as several indicators (mapping) counts once
+    int n_needs = 0;
     for (int i : ind) {
       if (items[i].level < rule.level_at_least) continue;
       r.items.push_back(i);
       int key = rule.count_subdomains ? items[i].area : items[i].domain;
       if (std::find(seen, seen + n_seen, key) == seen + n_seen && n_seen < 64) seen[n_seen++] = key;
+      int need = NeedOf(obs, i);
+      if (std::find(needs, needs + n_needs, need) == needs + n_needs && n_needs < 64) needs[n_needs++] = need;
     }
-    if (static_cast<int>(r.items.size()) < rule.min_indicators || n_seen < rule.min_domains) continue;
+    int count = obs.indicator_needs.empty() ? static_cast<int>(r.items.size()) : n_needs;
+    if (count < rule.min_indicators || n_seen < rule.min_domains) continue;
     level = std::max(level, rule.raises_to);
     r.to_level = level;
     s.reasons.push_back(std::move(r));
@@ -142,7 +217,7 @@ Suggestion Evaluate(const Framework& fw, const Resolved& obs) {
 
   // 3. Named combinations.
   auto observed_with_tag = [&](int tag, ItemList* out) {
-    for (const ItemList* list : {static_cast<const ItemList*>(&ind), &obs.strengths, &obs.facts}) {
+    for (const ItemList* list : observed) {
       for (int i : *list) {
         const auto& t = items[i].tag_ids;
         if (std::find(t.begin(), t.end(), tag) != t.end() &&
@@ -153,12 +228,21 @@ Suggestion Evaluate(const Framework& fw, const Resolved& obs) {
     }
   };
   auto is_observed = [&](int i) { return present[i] != 0; };
+  auto is_observed_fact = [&](int f) {
+    return std::find(obs.facts.begin(), obs.facts.end(), f) != obs.facts.end();
+  };
   for (int ri : fw.combination_rules) {
     const Rule& rule = fw.rules[ri];
-    if ((rule.age_under || rule.age_at_least) &&
-        (!obs.age || !InAgeBand(obs.age, rule.age_under, rule.age_at_least))) {
-      continue;
+    // An age-banded rule needs the child's age; a fact may raise its upper
+    // limit (care leavers).
+    std::optional<int> under = rule.age_under;
+    if (rule.age_extended) {
+      for (int f : rule.age_extended->facts) {
+        if (is_observed_fact(f)) under = rule.age_extended->under;
+      }
     }
+    bool age_ok = (!rule.age_under && !rule.age_at_least) ||
+                  (obs.age && InAgeBand(obs.age, under, rule.age_at_least));
     Reason r{&rule, level, level, {}};
     bool all = true;
     for (const auto& term : rule.all_of) {
@@ -181,25 +265,36 @@ Suggestion Evaluate(const Framework& fw, const Resolved& obs) {
       }
     }
     if (!all) continue;
+    if (!age_ok) {
+      Note n{NoteKind::kRuleOutsideAge, {}};
+      n.rule = &rule;
+      s.notes.push_back(std::move(n));
+      continue;
+    }
     level = std::max(level, rule.level);
     r.to_level = level;
     if (rule.assessment) assessment_override = &*rule.assessment;
+    if (rule.response_name) response_name = &*rule.response_name;
     s.reasons.push_back(std::move(r));
   }
 
   // 4. Strengths may lower by one level, never below a non-mitigable indicator.
+  if (fw.strengths_rules.empty() && !strengths.empty()) {
+    s.notes.push_back({NoteKind::kStrengthsNoRule, strengths});
+  }
   for (int ri : fw.strengths_rules) {
     const Rule& rule = fw.rules[ri];
-    if (static_cast<int>(obs.strengths.size()) < rule.min_strengths) break;
+    if (static_cast<int>(strengths.size()) < rule.min_strengths) break;
     const auto& lv = rule.applies_to_levels;
     if (std::find(lv.begin(), lv.end(), level) == lv.end()) {
-      s.notes.push_back({NoteKind::kStrengthsNotInRange, obs.strengths});
+      s.notes.push_back({NoteKind::kStrengthsNotInRange, strengths});
       break;
     }
     int floor = 1;
     for (int i : ind) {
       if (!items[i].mitigable) floor = std::max(floor, items[i].level);
     }
+    for (const auto& c : obs.carried) floor = std::max(floor, c.level);  // kept, not mitigated
     int target = std::max(level - rule.lowers_by, floor);
     if (target >= level) {
       Note held{NoteKind::kStrengthsHeld, {}};
@@ -209,7 +304,7 @@ Suggestion Evaluate(const Framework& fw, const Resolved& obs) {
       s.notes.push_back(std::move(held));
       break;
     }
-    s.reasons.push_back({&rule, level, target, obs.strengths});
+    s.reasons.push_back({&rule, level, target, strengths});
     level = target;
   }
 
@@ -248,6 +343,8 @@ Suggestion Evaluate(const Framework& fw, const Resolved& obs) {
   s.level = level;
   s.response = s.urgent ? framework::Response::kActNow : L.response;
   s.assessment = assessment_override ? assessment_override : (L.assessment ? &*L.assessment : nullptr);
+  s.response_name = response_name;
+  s.age = obs.age;
   s.plan = L.plan;
   s.lead_professional = lead_override ? lead_override : &L.lead_professional;
   const auto& cl = fw.consent.before_referral_levels;
@@ -259,67 +356,6 @@ Result<Suggestion> Evaluate(const Framework& fw, const Observations& obs) {
   auto r = Resolve(fw, obs);
   if (!r.ok()) return r.status();
   return Evaluate(fw, *r);
-}
-
-Mapping MapObservations(const Framework& from, const Framework& to, const Resolved& obs) {
-  Mapping m;
-  m.observations.age = obs.age;
-  std::vector<int> chosen;
-  // Each observation maps to the target items that cover its concept tags:
-  // first the item sharing most tags (ties: nearest level, then file order),
-  // then more items while some of its tags are still uncovered. An item that
-  // carries several concepts ("toxic trio") may so map to several.
-  auto map_list = [&](const ItemList& list, std::vector<std::string>* out) {
-    for (int i : list) {
-      const Item& src = from.items[i];
-      std::vector<std::string> uncovered = src.tags;
-      bool any = false;
-      while (!uncovered.empty()) {
-        int best = -1;
-        size_t best_shared = 0;
-        int best_distance = 0;
-        for (size_t j = 0; j < to.items.size(); ++j) {
-          const Item& dst = to.items[j];
-          if (dst.kind != src.kind) continue;
-          size_t shared = 0;
-          for (const auto& t : uncovered) {
-            if (std::find(dst.tags.begin(), dst.tags.end(), t) != dst.tags.end()) ++shared;
-          }
-          if (shared == 0) continue;
-          int distance = std::abs(dst.level - src.level);
-          if (best < 0 || shared > best_shared || (shared == best_shared && distance < best_distance)) {
-            best = static_cast<int>(j);
-            best_shared = shared;
-            best_distance = distance;
-          }
-        }
-        if (best < 0) break;
-        const Item& dst = to.items[best];
-        Mapping::Pair p{src.id, dst.id, {}};
-        std::vector<std::string> still;
-        for (const auto& t : uncovered) {
-          bool shared = std::find(dst.tags.begin(), dst.tags.end(), t) != dst.tags.end();
-          (shared ? p.shared_tags : still).push_back(t);
-        }
-        uncovered = std::move(still);
-        m.mapped.push_back(std::move(p));
-        any = true;
-        if (std::find(chosen.begin(), chosen.end(), best) == chosen.end()) {
-          chosen.push_back(best);
-          out->push_back(dst.id);
-        }
-      }
-      if (!any) {
-        m.unmapped.push_back(src.id);
-      } else if (!uncovered.empty()) {
-        m.partly_mapped.push_back({src.id, std::move(uncovered)});
-      }
-    }
-  };
-  map_list(obs.indicators, &m.observations.indicators);
-  map_list(obs.strengths, &m.observations.strengths);
-  map_list(obs.facts, &m.observations.facts);
-  return m;
 }
 
 }  // namespace continuum::threshold

@@ -20,6 +20,7 @@ concepts:
   health.mental_health: cmh
   strength.supportive_family: sf
   strength.trusted_adult: ta
+  strength.school: school
   statutory.child_protection: cp
   statutory.looked_after: lac
   harm.significant: sh
@@ -60,6 +61,7 @@ indicators:
 strengths:
   - {id: s.fam, label: fam, source: s, tags: [strength.supportive_family]}
   - {id: s.adult, label: adult, source: s, tags: [strength.trusted_adult]}
+  - {id: s.school, label: attends school, local_default: ours, tags: [strength.school], contradicts: [tag:education.attendance]}
 facts:
   - {id: f.cpp, label: cpp, source: s, tags: [statutory.child_protection]}
   - {id: f.lac, label: lac, source: s, tags: [statutory.looked_after]}
@@ -74,6 +76,7 @@ rules:
     source: s
     summary: trio
   - {id: cce, kind: combination, all_of: [tag:exploitation.criminal, i.att2], level: 2, age_at_least: 11, assessment: Safer Me, source: s, summary: cce}
+  - {id: asf, kind: combination, all_of: [tag:exploitation.criminal], level: 2, age_at_least: 11, age_under: 19, age_extended: {facts: [f.lac], under: 26}, response_name: Named response, source: s, summary: asf}
   - {id: strengths, kind: strengths, min_strengths: 2, lowers_by: 1, applies_to_levels: [2, 3], source: s, summary: str}
   - {id: stat.cp, kind: statutory, facts: [f.cpp, f.lac], level: 4, lead_professional: {from: social_work, note: always social work}, source: s, summary: stat}
   - {id: immediate, kind: immediate_risk, actions: [Call 999], source: s, summary: imm}
@@ -160,13 +163,69 @@ TEST_F(EngineTest, CombinationMatchesTagsAndAnyOf) {
 
 TEST_F(EngineTest, CombinationAgeBandAndAssessment) {
   auto s = Eval({.indicators = {"i.cce2", "i.att2"}, .age = 14});
-  EXPECT_EQ(Fired(s), (V{"highest", "acc.sub", "cce"}));
+  EXPECT_EQ(Fired(s), (V{"highest", "acc.sub", "cce", "asf"}));
   ASSERT_NE(s.assessment, nullptr);
   EXPECT_EQ(*s.assessment, "Safer Me");
+  ASSERT_NE(s.response_name, nullptr);
+  EXPECT_EQ(*s.response_name, "Named response");
+  EXPECT_NE(ToText(fw_, s).find("— Named response"), std::string::npos);
   s = Eval({.indicators = {"i.cce2", "i.att2"}, .age = 9});
   EXPECT_EQ(Fired(s), (V{"highest", "acc.sub"}));
+  EXPECT_EQ(s.response_name, nullptr);
+  // The practitioner is told which rules the age kept out, and why.
+  ASSERT_EQ(s.notes.size(), 2u);
+  EXPECT_EQ(s.notes[0].kind, NoteKind::kRuleOutsideAge);
+  EXPECT_EQ(s.notes[0].rule->id, "cce");
+  std::string text = ToText(fw_, s);
+  EXPECT_NE(text.find("Not applied: cce [cce] It is for ages 11 and over; the child's age is 9."), std::string::npos) << text;
   s = Eval({.indicators = {"i.cce2", "i.att2"}});  // age unknown: not applied
   EXPECT_EQ(Fired(s), (V{"highest", "acc.sub"}));
+  EXPECT_NE(ToText(fw_, s).find("the child's age was not given"), std::string::npos);
+}
+
+TEST_F(EngineTest, AgeLimitRaisedByAFact) {
+  // Ages 11 to 18, or to 25 for a young person with the fact.
+  EXPECT_EQ(Fired(Eval({.indicators = {"i.cce2"}, .age = 18})), (V{"highest", "asf"}));
+  auto s = Eval({.indicators = {"i.cce2"}, .age = 19});
+  EXPECT_EQ(Fired(s), V{"highest"});
+  EXPECT_NE(ToText(fw_, s).find("It is for ages 11 to 18 (under 26 with lac)"), std::string::npos) << ToText(fw_, s);
+  s = Eval({.indicators = {"i.cce2"}, .facts = {"f.lac"}, .age = 22});
+  EXPECT_EQ(Fired(s), (V{"highest", "asf", "stat.cp"}));
+  s = Eval({.indicators = {"i.cce2"}, .facts = {"f.lac"}, .age = 25});
+  EXPECT_EQ(Fired(s), (V{"highest", "asf", "stat.cp"}));
+  EXPECT_EQ(Fired(Eval({.indicators = {"i.cce2"}, .facts = {"f.lac"}, .age = 10})), (V{"highest", "stat.cp"}));
+}
+
+TEST_F(EngineTest, ContradictedStrengthIsSetAsideAndCannotLower) {
+  // Without a contradiction, two strengths lower level 3 to 2.
+  EXPECT_EQ(Eval({.indicators = {"i.da3"}, .strengths = {"s.school", "s.fam"}}).level, 2);
+  // "Attends school" beside a school attendance need: set aside, reported.
+  auto s = Eval({.indicators = {"i.att3"}, .strengths = {"s.school", "s.fam"}});
+  EXPECT_EQ(s.level, 3);
+  EXPECT_EQ(Fired(s), V{"highest"});
+  ASSERT_EQ(s.notes.size(), 1u);
+  EXPECT_EQ(s.notes[0].kind, NoteKind::kContradiction);
+  ASSERT_EQ(s.notes[0].items.size(), 2u);
+  EXPECT_EQ(fw_.items[s.notes[0].items[0]].id, "s.school");
+  EXPECT_EQ(fw_.items[s.notes[0].items[1]].id, "i.att3");
+  std::string text = ToText(fw_, s);
+  EXPECT_NE(text.find("Contradiction: the strength 'attends school' (s.school) cannot stand beside 'att3' (i.att3)"),
+            std::string::npos) << text;
+  std::string json;
+  AppendJson(fw_, s, &json);
+  EXPECT_NE(json.find("{\"kind\":\"contradiction\",\"ids\":[\"s.school\",\"i.att3\"]"), std::string::npos) << json;
+  // The evidence still lists it: nothing the practitioner recorded is hidden.
+  EXPECT_NE(json.find("\"id\":\"s.school\""), std::string::npos);
+}
+
+TEST_F(EngineTest, ExplanationSaysSourceOrLocalDefault) {
+  auto s = Eval({.indicators = {"i.att2"}, .strengths = {"s.school"}});
+  std::string json;
+  AppendJson(fw_, s, &json);
+  EXPECT_NE(json.find("\"label\":\"attends school\",\"local_default\":\"ours\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"summary\":\"floor\",\"source\":\"s\""), std::string::npos) << json;
+  EXPECT_EQ(Provenance(fw_.items[fw_.FindItem("s.school")]), "local default: ours (not stated in the document)");
+  EXPECT_EQ(Provenance(fw_.rules[0]), "source: s");
 }
 
 TEST_F(EngineTest, StrengthsLowerByOne) {
@@ -271,62 +330,6 @@ TEST_F(EngineTest, ExplanationJsonNamesRulesIdsAndSources) {
   EXPECT_NE(out.find("\"level\":4"), std::string::npos);
   std::string text = ToText(fw_, Eval({.indicators = {"i.da3"}}));
   EXPECT_NE(text.find("Suggested Level 3: Targeted"), std::string::npos);
-}
-
-TEST_F(EngineTest, MappingAcrossFrameworksByTags) {
-  // Map onto itself with a framework lacking one concept.
-  std::string other = kFramework;
-  other.replace(other.find("id: test"), 8, "id: other");
-  auto c = framework::LoadConcepts(kConcepts, "c");
-  auto fw2 = framework::LoadFramework(other, "o.yaml", *c);
-  ASSERT_TRUE(fw2.ok()) << fw2.status().message();
-  auto r = Resolve(fw_, {.indicators = {"i.att3", "i.da3"}, .facts = {"f.cpp"}});
-  ASSERT_TRUE(r.ok());
-  auto m = MapObservations(fw_, *fw2, *r);
-  // i.att3 shares its tag with i.att2 and i.att3; nearest level wins.
-  EXPECT_EQ(m.observations.indicators, (V{"i.att3", "i.da3"}));
-  EXPECT_EQ(m.observations.facts, V{"f.cpp"});
-  EXPECT_TRUE(m.unmapped.empty());
-}
-
-TEST_F(EngineTest, MappingReportsWhatHasNoCounterpart) {
-  // The other framework has no criminal-exploitation indicator, and one
-  // indicator carrying two concepts, of which it knows only one.
-  std::string other = kFramework;
-  other.replace(other.find("id: test"), 8, "id: other");
-  auto drop = other.find("  - {id: i.cce2");
-  other.erase(drop, other.find('\n', drop) - drop + 1);
-  auto cce_rule = other.find("  - {id: cce,");
-  other.erase(cce_rule, other.find('\n', cce_rule) - cce_rule + 1);
-  auto c = framework::LoadConcepts(kConcepts, "c");
-  auto fw2 = framework::LoadFramework(other, "o.yaml", *c);
-  ASSERT_TRUE(fw2.ok()) << fw2.status().message();
-
-  std::string both = kFramework;
-  both.replace(both.find("tags: [family.domestic_abuse]"), 29, "tags: [family.domestic_abuse, exploitation.criminal]");
-  auto fw1 = framework::LoadFramework(both, "b.yaml", *c);
-  ASSERT_TRUE(fw1.ok()) << fw1.status().message();
-  auto r = Resolve(*fw1, {.indicators = {"i.cce2", "i.da3"}});
-  ASSERT_TRUE(r.ok());
-  auto m = MapObservations(*fw1, *fw2, *r);
-  EXPECT_EQ(m.unmapped, V{"i.cce2"});
-  ASSERT_EQ(m.partly_mapped.size(), 1u);
-  EXPECT_EQ(m.partly_mapped[0].from, "i.da3");
-  EXPECT_EQ(m.partly_mapped[0].tags, V{"exploitation.criminal"});
-  EXPECT_EQ(m.observations.indicators, V{"i.da3"});
-}
-
-TEST_F(EngineTest, MappingSplitsAnItemCarryingSeveralConcepts) {
-  std::string trio = kFramework;
-  trio.replace(trio.find("  - {id: i.att2"), 0,
-               "  - {id: i.trio4, domain: family, level: 4, label: trio, source: s, tags: [family.domestic_abuse, family.parental_mental_health, family.parental_substance_misuse]}\n");
-  auto c = framework::LoadConcepts(kConcepts, "c");
-  auto fw1 = framework::LoadFramework(trio, "t.yaml", *c);
-  ASSERT_TRUE(fw1.ok()) << fw1.status().message();
-  auto r = Resolve(*fw1, {.indicators = {"i.trio4"}});
-  auto m = MapObservations(*fw1, fw_, *r);
-  EXPECT_EQ(m.observations.indicators, (V{"i.da3", "i.mh3", "i.sm3"}));
-  EXPECT_EQ(Eval(m.observations).level, 4);  // the combination fires in the target
 }
 
 }  // namespace

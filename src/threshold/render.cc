@@ -26,13 +26,30 @@ void Int(std::string* out, const char* k, int v) {
   out->append(std::to_string(v));
 }
 
-const char* NoteCode(NoteKind k) {
-  switch (k) {
-    case NoteKind::kIgnoredForAge: return "ignored_for_age";
-    case NoteKind::kStrengthsHeld: return "strengths_held_by_non_mitigable";
-    case NoteKind::kStrengthsNotInRange: return "strengths_not_applied_at_level";
+
+constexpr const char* kCarriedDefault =
+    "a need recorded under another framework, with no counterpart here of comparable severity, keeps "
+    "the level it had there";
+
+// `"source":"…"` or `"local_default":"…"`: exactly one, as in the file.
+void AppendProvenance(std::string* out, const std::string& source, const std::string& local_default) {
+  if (!local_default.empty()) {
+    Str(out, "local_default", local_default);
+  } else {
+    Str(out, "source", source);
   }
-  return "?";
+}
+
+std::string AgeBand(std::optional<int> at_least, std::optional<int> under) {
+  if (at_least && under) return "ages " + std::to_string(*at_least) + " to " + std::to_string(*under - 1);
+  if (under) return "children under " + std::to_string(*under);
+  if (at_least) return "ages " + std::to_string(*at_least) + " and over";
+  return "any age";
+}
+
+std::string CarriedSummary(const CarriedNeed& c) {
+  return "Recorded under " + c.framework + ": '" + c.label + "' (" + c.id +
+         "), which has no counterpart here of comparable severity (" + c.reason + ")";
 }
 
 std::string NoteText(const Framework& fw, const Suggestion& s, const Note& n) {
@@ -61,12 +78,46 @@ std::string NoteText(const Framework& fw, const Suggestion& s, const Note& n) {
     }
     case NoteKind::kStrengthsHeld:
       t = "Strengths were noted but cannot lower the level below " + std::to_string(s.level) +
-          ": these indicators are not mitigable: " + labels() + ".";
+          (n.items.empty() ? std::string(": a need read from another framework keeps its level here.")
+                           : ": these indicators are not mitigable: " + labels() + ".");
       break;
     case NoteKind::kStrengthsNotInRange:
       t = "Strengths were noted; under this framework they do not change a suggestion at level " +
           std::to_string(s.level) + ", but record them in the assessment.";
       break;
+    case NoteKind::kStrengthsNoRule:
+      t = "Strengths were noted: " + labels() +
+          ". This framework's document does not say that strengths lower a level, so they do not change "
+          "the suggestion; record them in the assessment.";
+      break;
+    case NoteKind::kContradiction: {
+      const auto& it = fw.items[n.items.at(0)];
+      std::string with;
+      for (size_t k = 1; k < n.items.size(); ++k) {
+        if (!with.empty()) with += "; ";
+        with += "'" + fw.items[n.items[k]].label + "' (" + fw.items[n.items[k]].id + ")";
+      }
+      t = "Contradiction: the " + std::string(framework::ItemKindName(it.kind)) + " '" + it.label + "' (" + it.id +
+          ") cannot stand beside " + with + ". It was set aside and did not count" +
+          (it.kind == framework::ItemKind::kStrength ? " towards lowering the level" : "") +
+          "; check with whoever recorded each and record what is true now.";
+      break;
+    }
+    case NoteKind::kRuleOutsideAge: {
+      const auto& r = *n.rule;
+      std::optional<int> under = r.age_under;
+      std::string band = AgeBand(r.age_at_least, under);
+      if (r.age_extended) {
+        band += " (under " + std::to_string(r.age_extended->under) + " with ";
+        for (size_t k = 0; k < r.age_extended->facts.size(); ++k) {
+          band += (k ? " or " : "") + fw.items[r.age_extended->facts[k]].label;
+        }
+        band += ")";
+      }
+      t = "Not applied: " + r.summary + " [" + r.id + "] It is for " + band + "; the child's age " +
+          (s.age ? "is " + std::to_string(*s.age) : std::string("was not given")) + ".";
+      break;
+    }
   }
   return t;
 }
@@ -75,7 +126,7 @@ std::string NoteText(const Framework& fw, const Suggestion& s, const Note& n) {
 void AppendEffect(std::string* out, const Reason& r) {
   auto digit = [&](int n) { out->append(std::to_string(n)); };
   if (r.to_level > r.from_level) {
-    if (r.from_level == 1 && r.rule->kind == framework::RuleKind::kHighestIndicator) {
+    if (r.from_level == 1 && r.rule && r.rule->kind == framework::RuleKind::kHighestIndicator) {
       out->append("sets level ");
     } else {
       out->append("raises level ");
@@ -88,7 +139,7 @@ void AppendEffect(std::string* out, const Reason& r) {
     digit(r.from_level);
     out->append(" to ");
     digit(r.to_level);
-  } else if (r.rule->kind == framework::RuleKind::kImmediateRisk) {
+  } else if (r.rule && r.rule->kind == framework::RuleKind::kImmediateRisk) {
     out->append("act now, whatever the level");
   } else {
     out->append("level stays ");
@@ -102,7 +153,27 @@ std::string Effect(const Reason& r) {
   return s;
 }
 
+std::string ProvenanceText(const std::string& source, const std::string& local_default) {
+  if (!local_default.empty()) return "local default: " + local_default + " (not stated in the document)";
+  return "source: " + source;
+}
+
 }  // namespace
+
+const char* NoteCode(NoteKind k) {
+  switch (k) {
+    case NoteKind::kIgnoredForAge: return "ignored_for_age";
+    case NoteKind::kStrengthsHeld: return "strengths_held_by_non_mitigable";
+    case NoteKind::kStrengthsNotInRange: return "strengths_not_applied_at_level";
+    case NoteKind::kStrengthsNoRule: return "strengths_not_a_rule_here";
+    case NoteKind::kContradiction: return "contradiction";
+    case NoteKind::kRuleOutsideAge: return "rule_outside_age";
+  }
+  return "?";
+}
+
+std::string Provenance(const framework::Rule& r) { return ProvenanceText(r.source, r.local_default); }
+std::string Provenance(const framework::Item& it) { return ProvenanceText(it.source, it.local_default); }
 
 std::string ResponseText(const Framework& fw, framework::Response r) {
   using framework::Response;
@@ -193,7 +264,7 @@ JsonRenderer::JsonRenderer(const Framework& fw) : fw_(fw) {
     x.push_back(',');
     Str(&x, "summary", r.summary);
     x.push_back(',');
-    Str(&x, "source", r.source);
+    AppendProvenance(&x, r.source, r.local_default);
     rule_.push_back(std::move(x));
   }
   for (const auto& it : fw.items) {
@@ -208,7 +279,7 @@ JsonRenderer::JsonRenderer(const Framework& fw) : fw_(fw) {
       Int(&x, "level", it.level);
     }
     x.push_back(',');
-    Str(&x, "source", it.source);
+    AppendProvenance(&x, it.source, it.local_default);
     x.push_back('}');
     item_id_.push_back(std::move(id));
     evidence_.push_back(std::move(x));
@@ -228,6 +299,13 @@ void JsonRenderer::Append(const Suggestion& s, std::string* out) const {
   out->append(head_);
   out->append(level_[s.level - 1]);
   out->append(response_[static_cast<int>(s.response)]);
+  Key(out, "response_name");
+  if (s.response_name) {
+    AppendJsonString(out, *s.response_name);
+  } else {
+    out->append("null");
+  }
+  out->push_back(',');
   Key(out, "assessment");
   if (s.assessment) {
     AppendJsonString(out, *s.assessment);
@@ -259,7 +337,22 @@ void JsonRenderer::Append(const Suggestion& s, std::string* out) const {
     const Reason& r = s.reasons[k];
     if (k) out->push_back(',');
     out->push_back('{');
-    out->append(rule_[r.rule - fw.rules.data()]);
+    if (r.rule) {
+      out->append(rule_[r.rule - fw.rules.data()]);
+    } else {
+      const CarriedNeed& c = s.carried.at(r.carried);
+      out->append("\"rule\":null,");
+      Str(out, "kind", "carried");
+      out->push_back(',');
+      Str(out, "summary", CarriedSummary(c));
+      out->push_back(',');
+      Str(out, "local_default", kCarriedDefault);
+      out->append(",\"carried_from\":{");
+      Str(out, "framework", c.framework);
+      out->push_back(',');
+      Str(out, "id", c.id);
+      out->push_back('}');
+    }
     out->push_back(',');
     Int(out, "from", r.from_level);
     out->push_back(',');
@@ -288,6 +381,10 @@ void JsonRenderer::Append(const Suggestion& s, std::string* out) const {
     if (k) out->push_back(',');
     out->push_back('{');
     Str(out, "kind", NoteCode(n.kind));
+    if (n.rule) {
+      out->push_back(',');
+      Str(out, "rule", n.rule->id);
+    }
     out->append(",\"ids\":[");
     for (size_t j = 0; j < n.items.size(); ++j) {
       if (j) out->push_back(',');
@@ -316,7 +413,8 @@ std::string ToText(const Framework& fw, const Suggestion& s) {
   }
   t += "Suggested " + level_word + " " + std::to_string(s.level) + ": " + L.name + "\n";
   t += "Framework: " + fw.name + " (" + fw.authority + "), version " + fw.version + "\n";
-  t += "Response: " + ResponseText(fw, s.response) + "\n";
+  t += "Response: " + ResponseText(fw, s.response) +
+       (s.response_name ? " — " + *s.response_name : std::string()) + "\n";
   t += "Assessment: " + (s.assessment ? *s.assessment : std::string("none needed")) + "\n";
   std::string plan;
   switch (s.plan) {
@@ -345,13 +443,18 @@ std::string ToText(const Framework& fw, const Suggestion& s) {
   if (s.reasons.empty()) t += "  No indicators were recorded, so the suggestion is the first level.\n";
   int n = 0;
   for (const auto& r : s.reasons) {
-    t += "  " + std::to_string(++n) + ". " + r.rule->summary + " [" + r.rule->id + ", " + Effect(r) +
-         "; " + r.rule->source + "]\n";
+    if (!r.rule) {
+      t += "  " + std::to_string(++n) + ". " + CarriedSummary(s.carried.at(r.carried)) + ". [carried over, " +
+           Effect(r) + "; local default: " + kCarriedDefault + " (not stated in the document)]\n";
+      continue;
+    }
+    t += "  " + std::to_string(++n) + ". " + r.rule->summary + " [" + r.rule->id + ", " + Effect(r) + "; " +
+         Provenance(*r.rule) + "]\n";
     for (int i : r.items) {
       const auto& it = fw.items[i];
       t += "     - " + it.label;
       if (it.kind == framework::ItemKind::kIndicator) t += " (level " + std::to_string(it.level) + ")";
-      t += " — " + it.source + "\n";
+      t += " — " + Provenance(it) + "\n";
     }
   }
   if (!s.notes.empty()) {

@@ -58,6 +58,18 @@ i=d["indicators"][0]
 for k in ["id","label","level","domain","source","tags"]: assert k in i, k
 assert [l["level"] for l in d["levels"]]==[1,2,3,4]
 ' && { echo "ok   show --json shape"; passed=$((passed + 1)); } || { echo "FAIL show --json shape"; failed=$((failed + 1)); }
+check "show says which rules are local defaults" 0 "local default: .* \(not stated in the document\)" -- "$bin" frameworks show devon
+check "show cites the document" 0 "source: Specialist Help/Intervention \(Level 4\), s47" -- "$bin" frameworks show devon
+"$bin" frameworks show staffordshire --json | python3 -c '
+import json,sys
+d=json.load(sys.stdin)
+for k in ["indicators","strengths","facts","rules"]:
+    for x in d[k]: assert ("source" in x) != ("local_default" in x), x
+assert any("contradicts" in x for x in d["strengths"])
+assert all("@" in t for t in d["indicators"][0]["tags"])
+' && { echo "ok   show --json: exactly one of source and local_default"; passed=$((passed + 1)); } || { echo "FAIL show --json: exactly one of source and local_default"; failed=$((failed + 1)); }
+sed '0,/^    source: "Appendix 1, Level 1, Health"/s//    local_default: ours\n    source: "Appendix 1, Level 1, Health"/' "$src/frameworks/worcestershire.yaml" >"$tmp/both.yaml"
+check "validate source and local default" 2 "both.yaml:[0-9]+:[0-9]+: indicator 'wo.health.milestones-met': give either 'source'" -- "$bin" frameworks validate "$tmp/both.yaml"
 check "show unknown" 2 "unknown framework 'nowhere'" -- "$bin" frameworks show nowhere
 check "show --help" 0 "Framework id" -- "$bin" frameworks show --help
 check "validate shipped" 0 "ok" -- "$bin" frameworks validate "$src/frameworks/worcestershire.yaml" "$src/frameworks/scotland.yaml"
@@ -87,6 +99,16 @@ check_in "assess stdin" 0 "Suggested Level" "$tmp/trio.json" -- "$bin" assess --
 check "assess by path" 0 "Suggested Level 4" -- "$bin" assess --framework "$src/frameworks/worcestershire.yaml" "$tmp/trio.json"
 check "assess compare" 0 "No counterpart|every observation has a counterpart" -- "$bin" assess --framework worcestershire --compare scotland "$tmp/trio.json"
 check "assess compare json" 0 '"mapping"' -- "$bin" assess --framework worcestershire --compare devon --json "$tmp/trio.json"
+echo '{"indicators":["wo.rel.no-carer-after-death"],"age":8}' >"$tmp/no-carer.json"
+check "compare keeps a need without counterpart as a floor" 0 "level 4 is kept as a floor under devon" -- "$bin" assess --framework worcestershire --compare devon "$tmp/no-carer.json"
+"$bin" assess --framework worcestershire --compare devon --json "$tmp/no-carer.json" | python3 -c '
+import json,sys
+d=json.load(sys.stdin)
+assert d["devon"]["level"]==4, d["devon"]["level"]
+u=d["mapping"]["unmapped"][0]
+assert u["from"]=="wo.rel.no-carer-after-death" and u["level_kept"]==4 and "family.no_carer" in u["reason"], u
+assert d["devon"]["explanation"][0]["kind"]=="carried" and "local_default" in d["devon"]["explanation"][0]
+' && { echo "ok   compare json: the floor and its reason"; passed=$((passed + 1)); } || { echo "FAIL compare json: the floor and its reason"; failed=$((failed + 1)); }
 check "assess unknown framework" 2 "unknown framework 'atlantis'" -- "$bin" assess --framework atlantis "$tmp/trio.json"
 check "assess missing --framework" 2 "framework" -- "$bin" assess "$tmp/trio.json"
 check "assess missing file" 2 "cannot open" -- "$bin" assess --framework devon "$tmp/nothing.json"
