@@ -13,15 +13,36 @@ ojson Duration(const framework::Duration& d) {
   return {{"amount", d.amount}, {"unit", framework::TimeUnitName(d.unit)}};
 }
 
+ojson CaseJson(const framework::CaseTest& c) {
+  ojson j = ojson::object();
+  auto num = [&](const char* k, const std::optional<int>& v) {
+    if (v) j[k] = *v;
+  };
+  auto list = [&](const char* k, const std::vector<std::string>& v) {
+    if (!v.empty()) j[k] = v;
+  };
+  auto flag = [&](const char* k, const std::optional<bool>& v) {
+    if (v) j[k] = *v;
+  };
+  num("level_at_least", c.level_at_least);
+  list("facts_any", c.facts_any);
+  list("facts_none", c.facts_none);
+  num("age_at_least", c.age_at_least);
+  num("age_under", c.age_under);
+  num("team_at_least", c.team_at_least);
+  num("team_agencies_at_least", c.team_agencies_at_least);
+  list("records_any", c.records_any);
+  list("records_none", c.records_none);
+  flag("consent", c.consent);
+  flag("lead_professional", c.lead_professional);
+  flag("allocated_worker", c.allocated_worker);
+  return j;
+}
+
 ojson WhenJson(const framework::When& w) {
   ojson j = ojson::object();
   for (const auto& [field, values] : w.fields) j[field] = values;
-  if (w.case_level_at_least || !w.case_facts_any.empty()) {
-    ojson c = ojson::object();
-    if (w.case_level_at_least) c["level_at_least"] = *w.case_level_at_least;
-    if (!w.case_facts_any.empty()) c["facts_any"] = w.case_facts_any;
-    j["case"] = c;
-  }
+  if (!w.case_test.empty()) j["case"] = CaseJson(w.case_test);
   return j;
 }
 
@@ -119,6 +140,8 @@ ojson TransitionToJson(const Framework& fw, const Transition& t) {
     if (!c.when.empty()) cj["if"] = WhenJson(c.when);
     if (!c.field.empty()) cj["field"] = c.field;
     if (c.equals) cj["equals"] = *c.equals;
+    if (!c.not_holder.empty()) cj["not"] = c.not_holder;
+    if (!c.case_test.empty()) cj["case"] = CaseJson(c.case_test);
     if (!c.date_field.empty()) cj["date_within"] = {{"field", c.date_field}, {"timescale", c.timescale}};
     if (!c.after_field.empty()) cj["date_after"] = {{"field", c.after_field}, {"other", c.after_other}};
     cj["message"] = c.message;

@@ -267,14 +267,7 @@ class PathwayReader {
       std::string key;
       ScalarString(it->first, &key);
       if (key == "case") {
-        MapReader c(d_, it->second, where + ".if.case");
-        c.OptionalInt("level_at_least", &w->case_level_at_least, 1, fw_->max_level());
-        std::vector<std::string> facts;
-        if (c.StringList("facts_any", &facts, false)) {
-          for (const auto& f : facts) CheckFact(c.Get("facts_any"), where, f);
-          w->case_facts_any = facts;
-        }
-        c.Finish();
+        ReadCaseTest(it->second, where + ".if.case", &w->case_test);
         continue;
       }
       const FieldSpec* spec = t.FindField(key);
@@ -307,6 +300,32 @@ class PathwayReader {
       }
       w->fields.emplace_back(key, std::move(values));
     }
+  }
+
+  // `case:` tests of the record.
+  void ReadCaseTest(const YAML::Node& n, const std::string& where, CaseTest* c) {
+    MapReader m(d_, n, where);
+    if (!m.valid()) return;
+    m.OptionalInt("level_at_least", &c->level_at_least, 1, fw_->max_level());
+    m.OptionalInt("age_at_least", &c->age_at_least, 0, 30);
+    m.OptionalInt("age_under", &c->age_under, 1, 30);
+    m.OptionalInt("team_at_least", &c->team_at_least, 1, 100);
+    m.OptionalInt("team_agencies_at_least", &c->team_agencies_at_least, 1, 100);
+    for (auto [key, out] : {std::pair{"facts_any", &c->facts_any}, std::pair{"facts_none", &c->facts_none}}) {
+      if (m.Has(key) && m.StringList(key, out, false)) {
+        for (const auto& f : *out) CheckFact(m.Get(key), where, f);
+      }
+    }
+    for (auto [key, out] : {std::pair{"records_any", &c->records_any}, std::pair{"records_none", &c->records_none}}) {
+      if (m.Has(key)) m.StringList(key, out, false);
+    }
+    for (auto [key, out] : {std::pair{"consent", &c->consent}, std::pair{"lead_professional", &c->lead_professional},
+                            std::pair{"allocated_worker", &c->allocated_worker}}) {
+      bool v = false;
+      if (m.Has(key) && m.Bool(key, &v)) *out = v;
+    }
+    m.Finish();
+    if (c->empty()) d_.Error(n, where + ": give at least one test of the case");
   }
 
   void CheckFact(const YAML::Node& at, const std::string& where, const std::string& f) {
@@ -627,6 +646,13 @@ class PathwayReader {
         if (c.String("field", &cond.field, false) && !cond.field.empty()) CheckField(c.Get("field"), cw, *t, cond.field, {});
         std::string eq;
         if (c.Has("equals") && c.String("equals", &eq)) cond.equals = eq;
+        if (c.Has("not") && c.String("not", &cond.not_holder)) {
+          if (cond.not_holder != "lead_professional" && cond.not_holder != "allocated_worker") {
+            c.Error(c.Get("not"), cw + ": 'not' is lead_professional or allocated_worker");
+          }
+          if (cond.field.empty()) c.Error(c.Get("not"), cw + ": 'not' needs 'field'");
+        }
+        if (c.Has("case")) ReadCaseTest(c.Get("case"), cw + ".case", &cond.case_test);
         YAML::Node dw = c.Get("date_within");
         if (dw.IsDefined()) {
           MapReader dm(d_, dw, cw + ".date_within");
@@ -643,8 +669,9 @@ class PathwayReader {
           if (am.String("other", &cond.after_other)) CheckField(am.Get("other"), cw, *t, cond.after_other, {FieldType::kDate});
           am.Finish();
         }
-        if (cond.field.empty() + cond.date_field.empty() + cond.after_field.empty() != 2) {
-          c.ErrorHere(cw + ": give one of 'field', 'date_within' or 'date_after'");
+        int kinds = !cond.field.empty() + !cond.date_field.empty() + !cond.after_field.empty();
+        if (kinds > 1 || (kinds == 0 && cond.case_test.empty())) {
+          c.ErrorHere(cw + ": give one of 'field', 'date_within', 'date_after' or 'case'");
         }
         internal::ReadProvenance(c, cw, &cond.provenance);
         c.String("message", &cond.message);

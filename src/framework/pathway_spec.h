@@ -46,12 +46,34 @@ struct FieldSpec {
   std::string label;                // for forms; "" means the name
 };
 
-// `if:` — field values (as text; booleans "true"/"false") and case facts.
+// `case:` — what the record says of the case when the event is recorded, in
+// `if:` or as a requirement. Every test given must hold. Ages come from the
+// recorded date of birth; "this episode" counts from the request that opened it.
+struct CaseTest {
+  std::optional<int> level_at_least;
+  std::vector<std::string> facts_any;   // a statutory fact in force
+  std::vector<std::string> facts_none;  // none of these in force
+  std::optional<int> age_at_least;      // whole years on the event's date
+  std::optional<int> age_under;
+  std::optional<int> team_at_least;           // members of the team around the child
+  std::optional<int> team_agencies_at_least;  // agencies among them
+  std::vector<std::string> records_any;   // a record of one of these kinds this episode
+  std::vector<std::string> records_none;  // no record of these kinds this episode
+  std::optional<bool> consent;            // the family's consent stands (given or shared without, not since withdrawn)
+  std::optional<bool> lead_professional;  // the case has one
+  std::optional<bool> allocated_worker;
+  bool empty() const {
+    return !level_at_least && facts_any.empty() && facts_none.empty() && !age_at_least && !age_under &&
+           !team_at_least && !team_agencies_at_least && records_any.empty() && records_none.empty() && !consent &&
+           !lead_professional && !allocated_worker;
+  }
+};
+
+// `if:` — field values (as text; booleans "true"/"false") and the case.
 struct When {
   std::vector<std::pair<std::string, std::vector<std::string>>> fields;
-  std::optional<int> case_level_at_least;
-  std::vector<std::string> case_facts_any;
-  bool empty() const { return fields.empty() && !case_level_at_least && case_facts_any.empty(); }
+  CaseTest case_test;
+  bool empty() const { return fields.empty() && case_test.empty(); }
 };
 
 // Where a rule comes from: a section of the authority's document, or a local
@@ -64,8 +86,10 @@ struct Provenance {
 
 struct Condition {
   When when;
-  std::string field;                 // must be present (and equal `equals` if set)
+  std::string field;                 // must be present (and equal `equals` if set) …
   std::optional<std::string> equals;
+  std::string not_holder;            // … and not name the case's lead_professional / allocated_worker
+  CaseTest case_test;                // `case:` — the record must say this
   std::string date_field;            // date_within: this date field …
   std::string timescale;             // … falls within this timescale of the event
   std::string after_field;           // this date field is on or after …

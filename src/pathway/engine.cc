@@ -40,20 +40,56 @@ std::optional<std::string> AsText(const json& v) {
   return std::nullopt;
 }
 
-bool Matches(const When& w, const json& fields, const CaseState& state) {
+// Whole years of age on `on`, from the recorded date of birth; nullopt if none.
+std::optional<int> AgeOn(const CaseState& state, Date on) {
+  auto dob = Date::Parse(state.date_of_birth);
+  if (!dob.ok()) return std::nullopt;
+  int years = on.year() - dob->year();
+  if (on.month() < dob->month() || (on.month() == dob->month() && on.day() < dob->day())) --years;
+  return years;
+}
+
+// What the record says, against a `case:` test.
+bool Holds(const framework::CaseTest& c, const CaseState& state, Date on) {
+  if (c.level_at_least && state.level < *c.level_at_least) return false;
+  if (!c.facts_any.empty() &&
+      !std::any_of(c.facts_any.begin(), c.facts_any.end(), [&](const auto& f) { return Contains(state.facts, f); })) {
+    return false;
+  }
+  for (const auto& f : c.facts_none)
+    if (Contains(state.facts, f)) return false;
+  if (c.age_at_least || c.age_under) {
+    auto age = AgeOn(state, on);
+    if (!age) return false;
+    if (c.age_at_least && *age < *c.age_at_least) return false;
+    if (c.age_under && *age >= *c.age_under) return false;
+  }
+  if (c.team_at_least && static_cast<int>(state.team.size()) < *c.team_at_least) return false;
+  if (c.team_agencies_at_least) {
+    std::set<std::string> agencies(state.team_agencies.begin(), state.team_agencies.end());
+    agencies.erase("");
+    if (static_cast<int>(agencies.size()) < *c.team_agencies_at_least) return false;
+  }
+  if (!c.records_any.empty() && !std::any_of(c.records_any.begin(), c.records_any.end(),
+                                             [&](const auto& k) { return Contains(state.episode_records, k); })) {
+    return false;
+  }
+  for (const auto& k : c.records_none)
+    if (Contains(state.episode_records, k)) return false;
+  if (c.consent && *c.consent != state.consent) return false;
+  if (c.lead_professional && *c.lead_professional == state.lead_professional.empty()) return false;
+  if (c.allocated_worker && *c.allocated_worker == state.allocated_worker.empty()) return false;
+  return true;
+}
+
+bool Matches(const When& w, const json& fields, const CaseState& state, Date on) {
   for (const auto& [name, values] : w.fields) {
     auto it = fields.find(name);
     if (it == fields.end()) return false;
     auto text = AsText(*it);
     if (!text || std::find(values.begin(), values.end(), *text) == values.end()) return false;
   }
-  if (w.case_level_at_least && state.level < *w.case_level_at_least) return false;
-  if (!w.case_facts_any.empty()) {
-    bool any = std::any_of(w.case_facts_any.begin(), w.case_facts_any.end(),
-                           [&](const std::string& f) { return Contains(state.facts, f); });
-    if (!any) return false;
-  }
-  return true;
+  return w.case_test.empty() || Holds(w.case_test, state, on);
 }
 
 std::string Where(const Transition& t) {
@@ -402,6 +438,10 @@ nlohmann::json CaseState::ToJson() const {
               {"lead_service", lead_service},
               {"allocated_worker", allocated_worker},
               {"team", team},
+              {"team_agencies", team_agencies},
+              {"date_of_birth", date_of_birth},
+              {"episode_records", episode_records},
+              {"consent", consent},
               {"people", people},
               {"open_deadlines", open_deadlines},
               {"duty_deadlines", duty_deadlines},
@@ -421,6 +461,11 @@ CaseState CaseState::FromJson(const nlohmann::json& j) {
   s.lead_service = j.value("lead_service", "");
   s.allocated_worker = j.value("allocated_worker", "");
   s.team = j.value("team", std::vector<std::string>{});
+  s.team_agencies = j.value("team_agencies", std::vector<std::string>{});
+  s.team_agencies.resize(s.team.size());
+  s.date_of_birth = j.value("date_of_birth", "");
+  s.episode_records = j.value("episode_records", std::vector<std::string>{});
+  s.consent = j.value("consent", false);
   s.people = j.value("people", std::vector<std::string>{});
   s.open_deadlines = j.value("open_deadlines", std::vector<std::string>{});
   s.duty_deadlines = j.value("duty_deadlines", std::vector<std::string>{});
@@ -577,13 +622,19 @@ Result<Prepared> Prepare(const Framework& fw, const HolidayCalendar& calendar, c
 
   Prepared out;
   for (const auto& c : t->require) {
-    if (!c.when.empty() && !Matches(c.when, cmd.fields, state)) continue;
+    if (!c.when.empty() && !Matches(c.when, cmd.fields, state, occurred->date())) continue;
     const std::string& field = !c.field.empty() ? c.field : !c.date_field.empty() ? c.date_field : c.after_field;
     std::string detail;
     bool met = true;
+    if (!c.case_test.empty() && !Holds(c.case_test, state, occurred->date())) met = false;
     if (!c.field.empty()) {
       auto it = cmd.fields.find(c.field);
-      met = it != cmd.fields.end() && !it->is_null() && (!c.equals || AsText(*it) == c.equals);
+      met = met && it != cmd.fields.end() && !it->is_null() && (!c.equals || AsText(*it) == c.equals);
+      if (met && !c.not_holder.empty()) {
+        const std::string& holder =
+            c.not_holder == "lead_professional" ? state.lead_professional : state.allocated_worker;
+        if (!holder.empty() && AsText(*it) == holder) met = false;
+      }
     } else if (!c.date_field.empty()) {
       auto it = cmd.fields.find(c.date_field);
       if (it == cmd.fields.end() || it->is_null()) {
@@ -605,7 +656,7 @@ Result<Prepared> Prepare(const Framework& fw, const HolidayCalendar& calendar, c
                    latest->date().ToString();
         }
       }
-    } else {
+    } else if (!c.after_field.empty()) {
       auto a = cmd.fields.find(c.after_field), b = cmd.fields.find(c.after_other);
       if (a != cmd.fields.end() && b != cmd.fields.end() && a->is_string() && b->is_string() &&
           *Date::Parse(a->get<std::string>()) < *Date::Parse(b->get<std::string>())) {
@@ -635,7 +686,7 @@ Result<Prepared> Prepare(const Framework& fw, const HolidayCalendar& calendar, c
 
   json deadlines = json::array();
   for (const auto& d : t->starts) {
-    if (!d.when.empty() && !Matches(d.when, cmd.fields, state)) continue;
+    if (!d.when.empty() && !Matches(d.when, cmd.fields, state, occurred->date())) continue;
     Timestamp due;
     std::string label;
     if (!d.timescale.empty()) {
@@ -689,7 +740,7 @@ Result<Prepared> Prepare(const Framework& fw, const HolidayCalendar& calendar, c
   }
   json completes = json::array(), cancels = json::array();
   for (const auto& c : t->completes) {
-    if (!c.when.empty() && !Matches(c.when, cmd.fields, state)) continue;
+    if (!c.when.empty() && !Matches(c.when, cmd.fields, state, occurred->date())) continue;
     std::string key = c.key_field.empty() ? "" : FieldText(cmd.fields, c.key_field);
     (c.cancel ? cancels : completes).push_back(DeadlineId(cmd.child_id, c.deadline, key));
   }
@@ -761,6 +812,11 @@ Result<store::Event> PrepareCorrection(const Framework& fw, const store::Event& 
       if (h.event == original.type) t = &h;
     }
     if (!t && fw.pathway) t = fw.pathway->FindById(env.transition);
+    // An event recorded without its transition's id (pathway format 1): the
+    // event's transitions share their fields, so any of them will do.
+    if (!t && fw.pathway && env.transition.empty() && !fw.pathway->ForEvent(original.type).empty()) {
+      t = fw.pathway->ForEvent(original.type).front();
+    }
     if (!t || t->event != original.type) {
       return InvalidArgument("events of type '" + original.type + "' cannot be corrected under " + fw.id + " " +
                              fw.version);

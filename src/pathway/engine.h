@@ -62,6 +62,10 @@ struct CaseState {
   std::string lead_service;
   std::string allocated_worker;    // user id
   std::vector<std::string> team;   // user ids in the team around the child
+  std::vector<std::string> team_agencies;  // each member's agency, in the same order
+  std::string date_of_birth;       // YYYY-MM-DD, from the child's details
+  std::vector<std::string> episode_records;  // kinds of record kept this episode
+  bool consent = false;            // the family's consent stands (given or shared without, not since withdrawn)
   std::vector<std::string> people;  // person ids in the household
   std::vector<std::string> open_deadlines;  // deadline ids
   std::vector<std::string> duty_deadlines;  // the open ones a duty team owns

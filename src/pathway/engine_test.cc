@@ -1,6 +1,6 @@
 // The pathway as Worcestershire's framework lays it down: what may follow
 // what, who may record it, which fields and conditions, and the deadlines.
-#include "pathway/pathway.h"
+#include "pathway/engine.h"
 
 #include <gtest/gtest.h>
 
@@ -60,6 +60,20 @@ class MemoryState : public store::StateReader {
   std::map<std::string, store::Row> rows_;
 };
 
+// The directory, as far as the tests need it.
+class FakeLookup : public Lookup {
+ public:
+  Result<std::optional<UserFacts>> User(const std::string& id) override {
+    if (id == "gone") return std::optional<UserFacts>(UserFacts{"school", "", "practitioner", false});
+    if (id.rfind("u", 0) == 0 || id == "tl") return std::optional<UserFacts>(UserFacts{"school", "", "practitioner", true});
+    return std::optional<UserFacts>();
+  }
+  Result<bool> AgencyExists(const std::string& id) override { return id == "school" || id == "health" || id == "sw"; }
+  Result<std::string> DutyTeam(const std::string& framework, const std::string& duty) override {
+    return std::string("duty-") + duty;
+  }
+};
+
 class PathwayTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -71,7 +85,7 @@ class PathwayTest : public ::testing::Test {
     ASSERT_TRUE(cal.ok()) << cal.status().message();
     cal_ = std::make_unique<HolidayCalendar>(std::move(cal).value());
     Command reg_cmd{.child_id = "c1", .event_type = kChildRegistered, .occurred_at = "2026-11-02T09:00:00Z",
-                    .actor = {"u1", "school", ""},
+                    .actor = {"u1", "school", "", ""},
                     .fields = {{"display_name", "Test Child"}, {"date_of_birth", "2016-05-01"}, {"nhs_number", "9990001006"}}};
     auto e = PrepareRegistration(*fw_, reg_cmd);
     ASSERT_TRUE(e.ok()) << e.status().message();
@@ -93,9 +107,11 @@ class PathwayTest : public ::testing::Test {
   }
   Result<store::Event> Record(const std::string& type, const std::string& role, json fields,
                               const std::string& at = "2026-11-02T10:00:00Z") {
-    Command c{.child_id = "c1", .event_type = type, .occurred_at = at, .actor = {"u1", "school", role},
+    Command c{.child_id = "c1", .event_type = type, .occurred_at = at, .actor = {"u1", "school", "", role},
               .fields = std::move(fields)};
-    return Prepare(*fw_, *cal_, Case(), c);
+    auto p = Prepare(*fw_, *cal_, Case(), c, lookup_);
+    if (!p.ok()) return p.status();
+    return p->event;
   }
   Status Do(const std::string& type, const std::string& role, json fields,
             const std::string& at = "2026-11-02T10:00:00Z") {
@@ -120,12 +136,13 @@ class PathwayTest : public ::testing::Test {
   std::shared_ptr<const framework::Framework> fw_;
   std::unique_ptr<HolidayCalendar> cal_;
   MemoryState state_;
+  FakeLookup lookup_;
   int64_t seq_ = 0;
 };
 
 TEST_F(PathwayTest, RegistrationValidatesIdentifiers) {
   Command c{.child_id = "c2", .event_type = kChildRegistered, .occurred_at = "2026-11-02T09:00:00Z",
-            .actor = {"u1", "school", ""}, .fields = {{"display_name", "X"}, {"date_of_birth", "2016-05-01"}}};
+            .actor = {"u1", "school", "", ""}, .fields = {{"display_name", "X"}, {"date_of_birth", "2016-05-01"}}};
   EXPECT_TRUE(PrepareRegistration(*fw_, c).ok());
   c.fields["nhs_number"] = "9990001007";  // wrong check digit
   auto e = PrepareRegistration(*fw_, c);
@@ -180,7 +197,11 @@ TEST_F(PathwayTest, RequestStartsFrontDoorDeadlineOneWorkingDay) {
   EXPECT_EQ(p["pathway"]["episode"], 1);
   ASSERT_EQ(p["pathway"]["deadlines"].size(), 1u);
   EXPECT_EQ(p["pathway"]["deadlines"][0]["due_at"], "2026-12-21T10:00:00Z");
-  EXPECT_EQ(p["pathway"]["deadlines"][0]["team"], "front_door");
+  EXPECT_EQ(p["pathway"]["deadlines"][0]["team"], "duty-front_door");
+  EXPECT_EQ(p["pathway"]["deadlines"][0]["duty"], "front_door");
+  // Who made the request is not put on the deadline.
+  EXPECT_EQ(p["pathway"]["deadlines"][0]["owner"], "");
+  EXPECT_FALSE(p["pathway"]["deadlines"][0].contains("agency"));
   // Wednesday 23 December: past Christmas Day and Boxing Day (substitute Monday 28th).
   e = Record("request.received", "practitioner",
              {{"source", "school"}, {"reason", "r"}, {"immediate_risk", false}, {"consent", "given"}},
@@ -215,7 +236,7 @@ TEST_F(PathwayTest, FieldsAreCheckedByType) {
   } cases[] = {
       {{{"source", "school"}, {"reason", "r"}, {"immediate_risk", false}}, "missing required field 'consent'"},
       {{{"source", "pigeon"}, {"reason", "r"}, {"immediate_risk", false}, {"consent", "given"}}, "field 'source' must be one of"},
-      {{{"source", "school"}, {"reason", ""}, {"immediate_risk", false}, {"consent", "given"}}, "field 'reason' must be non-empty text"},
+      {{{"source", "school"}, {"reason", ""}, {"immediate_risk", false}, {"consent", "given"}}, "field 'reason' must be text (not blank)"},
       {{{"source", "school"}, {"reason", "r"}, {"immediate_risk", "no"}, {"consent", "given"}}, "field 'immediate_risk' must be true or false"},
       {{{"source", "school"}, {"reason", "r"}, {"immediate_risk", false}, {"consent", "given"}, {"suggested_level", 7}}, "a level from 1 to 4"},
       {{{"source", "school"}, {"reason", "r"}, {"immediate_risk", false}, {"consent", "given"}, {"colour", "red"}}, "unknown field 'colour'"},
@@ -329,7 +350,7 @@ TEST_F(PathwayTest, CorrectionsCheckTheOriginalsFields) {
   original.child_id = "c1";
   original.type = "request.received";
   Command c{.child_id = "c1", .event_type = kRecordCorrected, .occurred_at = "2026-11-03T10:00:00Z",
-            .actor = {"u1", "school", "practitioner"}, .fields = {{"reason", "corrected reason"}}, .reason = "typo"};
+            .actor = {"u1", "school", "", "practitioner"}, .fields = {{"reason", "corrected reason"}}, .reason = "typo"};
   auto e = PrepareCorrection(*fw_, original, c);
   ASSERT_TRUE(e.ok()) << e.status().message();
   EXPECT_EQ(e->supersedes, "e2");
@@ -338,6 +359,78 @@ TEST_F(PathwayTest, CorrectionsCheckTheOriginalsFields) {
   c.fields = {{"reason", "x"}};
   c.reason = "";
   EXPECT_NE(PrepareCorrection(*fw_, original, c).status().message().find("needs a reason"), std::string::npos);
+}
+
+TEST_F(PathwayTest, EffectsComeFromTheDeclarationsAndLandInTheState) {
+  OpenEarlyHelp();
+  EXPECT_EQ(Case().level, 2);  // request.decided: effects.level
+  EXPECT_EQ(Case().duty_team, "duty-front_door");
+  ASSERT_TRUE(Do("lead_professional.assigned", "team_leader", {{"lead_professional", "u2"}, {"service", "early_help"}}).ok());
+  EXPECT_EQ(Case().lead_professional, "u2");
+  EXPECT_EQ(Case().lead_service, "early_help");
+  ASSERT_TRUE(Do("team.member_added", "team_leader", {{"member", "u3"}, {"role", "nurse"}}).ok());
+  EXPECT_EQ(Case().team, std::vector<std::string>{"u3"});
+  EXPECT_NE(state_.Col("entities", {"c1", "team_member", "u3"}, "data"), "<none>");
+  ASSERT_TRUE(Do("team.member_left", "team_leader", {{"member", "u3"}}).ok());
+  EXPECT_TRUE(Case().team.empty());
+  EXPECT_EQ(state_.Col("entities", {"c1", "team_member", "u3"}, "data"), "<none>");
+  // A level decision records facts; a later one without facts keeps them.
+  ASSERT_TRUE(Do("level.decided", "team_leader",
+                 {{"suggested_level", 4}, {"decided_level", 4}, {"rationale", "r"}, {"framework_version", "v"},
+                  {"facts", {"wo.fact.child-protection"}}}).ok());
+  ASSERT_TRUE(Do("level.decided", "team_leader",
+                 {{"suggested_level", 3}, {"decided_level", 3}, {"rationale", "r"}, {"framework_version", "v"}}).ok());
+  EXPECT_EQ(Case().level, 3);
+  EXPECT_EQ(Case().facts, std::vector<std::string>{"wo.fact.child-protection"});
+}
+
+TEST_F(PathwayTest, NamedUsersAgenciesAndPeopleMustBeOnTheRecord) {
+  OpenEarlyHelp();
+  auto e = Record("lead_professional.assigned", "team_leader", {{"lead_professional", "nobody"}, {"service", "early_help"}});
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.status().message().find("not an active user"), std::string::npos) << e.status().message();
+  EXPECT_EQ(e.status().field(), "fields.lead_professional");
+  e = Record("lead_professional.assigned", "team_leader", {{"lead_professional", "gone"}, {"service", "early_help"}});
+  EXPECT_FALSE(e.ok());  // a disabled account cannot lead
+  e = Record("consent.given", "practitioner",
+             {{"given_by", "Dawn"}, {"relationship", "parent"}, {"agencies", {"nowhere"}}, {"purpose", "p"},
+              {"form", "written"}, {"given_on", "2026-11-02"}});
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.status().message().find("not an agency"), std::string::npos);
+  e = Record("person.removed", "practitioner", {{"person_id", "p9"}, {"reason", "r"}});
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.status().message().find("household"), std::string::npos);
+}
+
+TEST_F(PathwayTest, ConfidentialityTravelsWithTheEvent) {
+  OpenEarlyHelp();
+  auto e = Record("concern.raised", "practitioner", {{"immediate", false}, {"concern", "c"}, {"discussed_with", "tl"}});
+  ASSERT_TRUE(e.ok()) << e.status().message();
+  Envelope env = ReadEnvelope(json::parse(e->payload));
+  EXPECT_TRUE(env.author_confidential);
+  EXPECT_EQ(env.confidential_fields, std::vector<std::string>{"discussed_with"});
+  ASSERT_TRUE(Store(*e).ok());
+  // A correction of it is as confidential, and fields the pathway acted on
+  // cannot be corrected.
+  store::Event original = *e;
+  original.id = "e" + std::to_string(seq_);
+  Command c{.child_id = "c1", .event_type = kRecordCorrected, .occurred_at = "2026-11-03T10:00:00Z",
+            .actor = {"u1", "school", "", "practitioner"}, .fields = {{"concern", "clearer"}}, .reason = "typo"};
+  auto fix = PrepareCorrection(*fw_, original, c);
+  ASSERT_TRUE(fix.ok()) << fix.status().message();
+  EXPECT_TRUE(ReadEnvelope(json::parse(fix->payload)).author_confidential);
+}
+
+TEST_F(PathwayTest, FieldsThePathwayActedOnCannotBeCorrected) {
+  OpenEarlyHelp();
+  auto e = Record("lead_professional.assigned", "team_leader", {{"lead_professional", "u2"}, {"service", "early_help"}});
+  ASSERT_TRUE(e.ok());
+  e->id = "e9";
+  Command c{.child_id = "c1", .event_type = kRecordCorrected, .occurred_at = "2026-11-03T10:00:00Z",
+            .actor = {"u1", "school", "", "team_leader"}, .fields = {{"lead_professional", "u3"}}, .reason = "wrong"};
+  auto fix = PrepareCorrection(*fw_, *e, c);
+  ASSERT_FALSE(fix.ok());
+  EXPECT_NE(fix.status().message().find("record a new event instead"), std::string::npos);
 }
 
 // Scotland: at stage 4, for a child in a child protection process, care
@@ -362,13 +455,13 @@ TEST_F(ScotlandPathwayTest, LeadProfessionalFromSocialWorkUnderChildProtection) 
                  {{"suggested_level", 4}, {"decided_level", 4}, {"rationale", "r"}, {"framework_version", "v"},
                   {"facts", {"sc.fact.child-protection"}}}).ok());
   auto e = Record("lead_professional.assigned", "social_worker",
-                  {{"lead_professional", "u9"}, {"agency", "school"}, {"service", "education"},
+                  {{"lead_professional", "u9"}, {"service", "education"},
                    {"not_social_work_reason", "the family trusts the head teacher"}});
   ASSERT_FALSE(e.ok());
   EXPECT_NE(e.status().message().find("(Stage 4)"), std::string::npos) << e.status().message();
   EXPECT_NE(e.status().message().find("Lead Professional from social work"), std::string::npos) << e.status().message();
   EXPECT_TRUE(Do("lead_professional.assigned", "social_worker",
-                 {{"lead_professional", "u9"}, {"agency", "sw"}, {"service", "social_work"}}).ok());
+                 {{"lead_professional", "u9"}, {"service", "social_work"}}).ok());
   EXPECT_EQ(Case().lead_service, "social_work");
 }
 
@@ -376,11 +469,11 @@ TEST_F(ScotlandPathwayTest, WithoutStatutoryFactsAnotherServiceMayLeadWithAReaso
   ASSERT_TRUE(Do("level.decided", "social_worker",
                  {{"suggested_level", 4}, {"decided_level", 4}, {"rationale", "r"}, {"framework_version", "v"}}).ok());
   auto e = Record("lead_professional.assigned", "social_worker",
-                  {{"lead_professional", "u9"}, {"agency", "school"}, {"service", "education"}});
+                  {{"lead_professional", "u9"}, {"service", "education"}});
   ASSERT_FALSE(e.ok());  // "almost always" a social worker: say why not
   EXPECT_NE(e.status().message().find("almost always"), std::string::npos) << e.status().message();
   EXPECT_TRUE(Do("lead_professional.assigned", "social_worker",
-                 {{"lead_professional", "u9"}, {"agency", "school"}, {"service", "education"},
+                 {{"lead_professional", "u9"}, {"service", "education"},
                   {"not_social_work_reason", "the family trusts the head teacher"}}).ok());
 }
 

@@ -71,6 +71,7 @@ Status ProjectRegistration(const store::Event& e, const json& payload, const jso
   CaseState state;
   state.registered = true;
   state.framework = payload["framework"].value("id", "");
+  state.date_of_birth = fields.value("date_of_birth", "");
   if (fields.contains("communication_needs")) state.communication_needs = fields["communication_needs"];
   auto opt = [&](const char* k) {
     return fields.contains(k) && fields[k].is_string() ? std::optional<std::string>(fields[k].get<std::string>())
@@ -105,8 +106,11 @@ Status ProjectCorrection(const store::Event& e, const json& payload, const json&
       if (fields.contains(c) && fields[c].is_string()) row.columns.emplace_back(c, fields[c].get<std::string>());
     }
     rows->push_back(std::move(row));
-    if (fields.contains("communication_needs")) {
-      state->communication_needs = fields["communication_needs"];
+    if (fields.contains("communication_needs") || fields.contains("date_of_birth")) {
+      if (fields.contains("communication_needs")) state->communication_needs = fields["communication_needs"];
+      if (fields.contains("date_of_birth") && fields["date_of_birth"].is_string()) {
+        state->date_of_birth = fields["date_of_birth"].get<std::string>();
+      }
       rows->push_back(EntityRow(e.child_id, "case", "current", state->ToJson()));
     }
   }
@@ -140,6 +144,8 @@ Status Project(const store::Event& e, store::StateReader& reader, std::vector<st
                     "', not '" + from + "'); reload it and try again");
   }
   state.state = pw.value("to", state.state);
+  // A new episode starts with no records of its own.
+  if (pw.value("episode", state.episode) != state.episode) state.episode_records.clear();
   state.episode = pw.value("episode", state.episode);
 
   // Deadlines met (or no longer needed). Whether on time is read from the
@@ -193,7 +199,13 @@ Status Project(const store::Event& e, store::StateReader& reader, std::vector<st
   if (fx.contains("team_add") && fx["team_add"].is_object()) {
     const json& m = fx["team_add"];
     std::string member = m.value("member", "");
-    Insert(&state.team, member);
+    auto at = std::find(state.team.begin(), state.team.end(), member);
+    if (at == state.team.end()) {
+      state.team.push_back(member);
+      state.team_agencies.push_back(m.value("agency", ""));
+    } else {
+      state.team_agencies[at - state.team.begin()] = m.value("agency", "");
+    }
     json entry = record;
     entry["member"] = member;
     entry["member_agency"] = m.value("agency", "");
@@ -202,7 +214,11 @@ Status Project(const store::Event& e, store::StateReader& reader, std::vector<st
   }
   if (fx.contains("team_remove") && fx["team_remove"].is_string()) {
     std::string member = fx["team_remove"].get<std::string>();
-    Erase(&state.team, member);
+    auto at = std::find(state.team.begin(), state.team.end(), member);
+    if (at != state.team.end()) {
+      state.team_agencies.erase(state.team_agencies.begin() + (at - state.team.begin()));
+      state.team.erase(at);
+    }
     rows->push_back(RemoveEntity(e.child_id, "team_member", member));
   }
   if (fx.contains("consent") && fx["consent"].is_object()) {
@@ -211,6 +227,9 @@ Status Project(const store::Event& e, store::StateReader& reader, std::vector<st
     entry["agencies"] = fx["consent"].value("agencies", json::array());
     entry["seq"] = e.seq;
     rows->push_back(EntityRow(e.child_id, "consent", e.id, entry));
+    const std::string kind = fx["consent"].value("kind", "");
+    if (kind == "given" || kind == "overridden") state.consent = true;
+    if (kind == "withdrawn" || kind == "refused") state.consent = false;
   }
   if (fx.contains("communication_needs")) state.communication_needs = fx["communication_needs"];
   if (fx.contains("household_add") && fx["household_add"].is_string()) {
@@ -224,6 +243,7 @@ Status Project(const store::Event& e, store::StateReader& reader, std::vector<st
     std::string kind = r.value("kind", "");
     std::string id = r.value("id", "");
     if (id.empty()) id = e.id;
+    if (!r.value("remove", false)) Insert(&state.episode_records, kind);
     if (r.value("remove", false)) {
       rows->push_back(RemoveEntity(e.child_id, kind, id));
     } else if (r.value("merge", false)) {
