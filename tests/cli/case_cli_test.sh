@@ -133,7 +133,7 @@ run "next" 0 "request.decided" -- "$bin" case next "$c1" --as f.door
 run "next refused to the school" 2 "you may not see" -- "$bin" case next "$c1" --as t.teacher
 
 refused "record from the wrong state" "cannot be recorded while the case is 'requested'" -- "$bin" case record "$c1" plan.agreed "$req" --as f.door
-refused "record wrong role" "role 'front_door' may not" -- "$bin" case record "$c1" lead_professional.assigned "$(fields "{\"lead_professional\":\"$e_worker\",\"service\":\"early_help\"}")" --as f.door
+refused "record wrong role" "role 'front_door' may not" -- "$bin" case record "$c1" team.member_added "$(fields "{\"member\":\"$a_mentor\",\"role\":\"mentor\"}")" --as f.door
 refused "record --role is gone" "role" -- "$bin" case record "$c1" note.added "$(fields '{"text":"x"}')" --as f.door --role social_worker
 refused "record unknown field" "unknown field 'colour'" -- "$bin" case record "$c1" request.decided "$(fields '{"decision":"early_help","rationale":"Level 2","level":2,"colour":"red"}')" --as f.door
 echo '{"decision":"early_help"' >"$tmp/broken.json"
