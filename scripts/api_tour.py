@@ -99,11 +99,15 @@ s, b = call("GET", f"/api/v1/children/{child}", other_teacher)
 say(s, "raising a concern gives him no access: refused", 403)
 
 s, b = call("GET", "/api/v1/children/demo-wo-lily", teacher)
-say(s, "the teacher opens another child's record (no relationship): refused", 403)
-s, b = call("POST", "/api/v1/children/demo-wo-lily/break-glass", teacher,
-            {"reason": "Lily told me this morning she is frightened to go home"})
-say(s, f"she uses break-glass with a reason: access until {b['grant']['expires_at']}" if s == 201
-    else f"break-glass refused: {b}", 201)
+if s == 200 and "break-glass" in str(b.get("access", {}).get("basis", "")):
+    # The tour ran within the hour: her grant from then still stands.
+    say(s, "the teacher opens another child's record: still under her break-glass grant of an earlier tour", 200)
+else:
+    say(s, "the teacher opens another child's record (no relationship): refused", 403)
+    s, b = call("POST", "/api/v1/children/demo-wo-lily/break-glass", teacher,
+                {"reason": "Lily told me this morning she is frightened to go home"})
+    say(s, f"she uses break-glass with a reason: access until {b['grant']['expires_at']}" if s == 201
+        else f"break-glass refused: {b}", 201)
 s, b = call("GET", "/api/v1/children/demo-wo-lily", teacher)
 say(s, f"and reads the record ({str(b.get('access', {}).get('basis', b)).split(';')[0]})", 200)
 s, b = call("GET", "/api/v1/alerts", lead)
