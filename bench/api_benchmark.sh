@@ -12,7 +12,7 @@
 #    `wrk -t1 --latency`, for each server setting in CONFIGS
 #    ("workers:io_threads"), beside nginx (1 worker, access_log off) serving
 #    the same bytes as a static file.
-# 2. POST /api/v1/children/{child}/notes (note.added): durable events per
+# 2. POST /api/v1/children/{child}/events (note.added): durable events per
 #    second, checked against the log afterwards, beside SQLite's own rate of
 #    one INSERT per transaction (WAL, synchronous=FULL, one connection, a row
 #    of the same size, in the same directory: build/sqlite_insert_rate).
@@ -66,6 +66,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 db="sqlite:$tmp/bench.db"
+# /metrics wants an administrator's session or this token (the POST check reads it).
+metrics_token=$(python3 -c 'import secrets; print(secrets.token_hex(20))')
 results=$tmp/results.tsv   # kind, config, run, req/s, p50 ms, p99 ms, errors, server CPU µs per request
 : >"$results"
 
@@ -76,7 +78,7 @@ free_port() {
 start_server() {  # WORKERS IO_THREADS
   rm -f "$tmp/port"
   "${pin_server[@]}" "$bin" serve --db "$db" --listen 127.0.0.1:0 --port-file "$tmp/port" --log-requests false \
-    --workers "$1" --io-threads "$2" 2>>"$tmp/serve.log" &
+    --workers "$1" --io-threads "$2" --metrics-token "$metrics_token" 2>>"$tmp/serve.log" &
   server_pid=$!
   for _ in $(seq 100); do
     [[ -s $tmp/port ]] && break
@@ -149,9 +151,9 @@ db_count() {  # SQL
     "$tmp/bench.db" "$1"
 }
 
-notes_2xx() {  # the server's count of 2xx answers to POST …/notes since it started
-  curl -sf "http://127.0.0.1:$port/metrics" |
-    awk '/^continuum_http_requests_total\{method="POST",route="\/api\/v1\/children\/\{child\}\/notes",status="2xx"\}/ {n = $2} END {print n + 0}'
+notes_2xx() {  # the server's count of 2xx answers to POST …/events since it started
+  curl -sf -H "Authorization: Bearer $metrics_token" "http://127.0.0.1:$port/metrics" |
+    awk '/^continuum_http_requests_total\{method="POST",route="\/api\/v1\/children\/\{child\}\/events",status="2xx"\}/ {n = $2} END {print n + 0}'
 }
 
 echo "== setup: $(nproc) CPUs, $(uname -r), $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2), $(nginx -v 2>&1 | cut -d' ' -f3)"
@@ -159,7 +161,7 @@ echo "== setup: $(nproc) CPUs, $(uname -r), $(wrk --version 2>&1 | head -1 | cut
 echo "   load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$bin" init --db "$db" >/dev/null
 "$bin" agency add --db "$db" fd --name "Family Front Door" --kind local_authority >/dev/null
-"$bin" team add --db "$db" mash --agency fd --name "MASH" --front-door >/dev/null
+"$bin" team add --db "$db" mash --agency fd --name "MASH" --duty worcestershire/front_door >/dev/null
 password="bench-$(python3 -c 'import secrets; print(secrets.token_hex(12))')"
 printf '%s\n' "$password" | "$bin" user add --db "$db" duty --name "Duty Worker" --role front_door \
   --agency fd --team mash --password-file - >/dev/null
@@ -172,17 +174,19 @@ auth="Authorization: Bearer $token"
 child=$(curl -sf -X POST -H "$auth" -H 'Content-Type: application/json' \
   -d '{"framework":"worcestershire","fields":{"display_name":"Alex Example","date_of_birth":"2015-04-02"}}' \
   "$api/children" | json_field child_id)
-post() {  # PATH BODY
-  curl -sf -o /dev/null -X POST -H "$auth" -H 'Content-Type: application/json' -d "$2" "$api/children/$child/$1"
+post() {  # EVENT_TYPE FIELDS
+  curl -sf -o /dev/null -X POST -H "$auth" -H 'Content-Type: application/json' \
+    -d "{\"type\":\"$1\",\"fields\":$2}" "$api/children/$child/events"
 }
-# A request for support leaves a decision open for the front door: the duty
-# worker may then read and write the case ("front-door duty", docs/access.md).
-post requests '{"fields":{"source":"school","reason":"Persistent absence and a change in presentation noticed by the class teacher","immediate_risk":false,"consent":"given"}}'
-post people '{"fields":{"person_id":"p-mother","name":"Sam Example","relationship":"mother","lives_with_child":true,"parental_responsibility":true,"date_of_birth":"1988-06-12"}}'
-post people '{"fields":{"person_id":"p-father","name":"Jo Example","relationship":"father","lives_with_child":false,"parental_responsibility":true,"note":"Sees the children at weekends"}}'
-post people '{"fields":{"person_id":"p-sibling","name":"Robin Example","relationship":"sibling","lives_with_child":true,"date_of_birth":"2019-09-30"}}'
-post consent '{"fields":{"given_by":"Sam Example","relationship":"parent","agencies":["all"],"purpose":"Early help assessment and a team around the family","form":"written","given_on":"'"$(date -u +%F)"'"}}'
-post notes '{"fields":{"text":"Spoke with the class teacher: attendance 82% this term."}}'
+# A request for support leaves a decision open for the front door, whose
+# team (duty worcestershire/front_door) then holds the case: the duty worker
+# may read and write it.
+post request.received '{"source":"school","reason":"Persistent absence and a change in presentation noticed by the class teacher","immediate_risk":false,"consent":"given"}'
+post person.added '{"person_id":"p-mother","name":"Sam Example","relationship":"mother","lives_with_child":true,"parental_responsibility":true,"date_of_birth":"1988-06-12"}'
+post person.added '{"person_id":"p-father","name":"Jo Example","relationship":"father","lives_with_child":false,"parental_responsibility":true,"note":"Sees the children at weekends"}'
+post person.added '{"person_id":"p-sibling","name":"Robin Example","relationship":"sibling","lives_with_child":true,"date_of_birth":"2019-09-30"}'
+post consent.given '{"given_by":"Sam Example","relationship":"parent","agencies":["all"],"purpose":"Early help assessment and a team around the family","form":"written","given_on":"'"$(date -u +%F)"'"}'
+post note.added '{"text":"Spoke with the class teacher: attendance 82% this term."}'
 
 mkdir -p "$tmp/nginx/www/api/v1/children"
 curl -sf -H "$auth" "$api/children/$child" >"$tmp/nginx/www/api/v1/children/$child"
@@ -249,7 +253,7 @@ nginx_pid=
 # note.added events' rows in the log.
 post_script=bench/wrk/post_note.lua
 start_server "${post_config%%:*}" "${post_config##*:}"
-warm_up "$post_script" "$api/children/$child/notes"
+warm_up "$post_script" "$api/children/$child/events"
 stop_server
 row_bytes=$(db_count "SELECT CAST(avg(length(id) + length(child_id) + length(type) + length(occurred_at)
   + length(recorded_at) + length(author) + length(agency) + length(payload) + length(prev_hash) + length(hash))
@@ -268,7 +272,7 @@ for run in $(seq "$runs"); do
   events_sql="SELECT count(*) FROM events WHERE child_id = '$child' AND type = 'note.added'"
   audits_sql="SELECT count(*) FROM events WHERE child_id = '$child' AND type = 'audit.write'"
   e0=$(db_count "$events_sql") a0=$(db_count "$audits_sql") m0=$(notes_2xx)
-  run_wrk post "$post_config" "$run" "$post_script" "$api/children/$child/notes" "$server_pid"
+  run_wrk post "$post_config" "$run" "$post_script" "$api/children/$child/events" "$server_pid"
   sleep 1  # requests in flight when wrk stopped still finish (and are committed)
   e1=$(db_count "$events_sql") a1=$(db_count "$audits_sql") m1=$(notes_2xx)
   stop_server
@@ -320,7 +324,7 @@ print(f"best: {label(best)}, {medians[best] / median_nginx:.2f}x nginx; default 
       f"{medians[configs[0]] / median_nginx:.2f}x (target >= 0.5x, p99 <= 5 ms)")
 print()
 base, dur, post = pick("baseline"), pick("durable", post_config), pick("post", post_config)
-print(f"POST /api/v1/children/{{child}}/notes, {label(post_config)}: durable events/s "
+print(f"POST /api/v1/children/{{child}}/events (note.added), {label(post_config)}: durable events/s "
       "vs SQLite, 1 INSERT per transaction (WAL, synchronous=FULL)")
 print("| run | SQLite baseline /s | API note.added /s (p50 / p99 ms; server CPU us per event) | ratio |")
 print("| --- | --- | --- | --- |")

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Sets up, builds, and runs the main job: loads the shipped frameworks,
-# assesses an example case with its explanation, then loads demo families into
-# an embedded SQLite database (demo.db) and shows deadlines and a chronology,
-# then serves the HTTP API briefly for a tour of access and audit.
+# assesses an example case with its explanation, then loads the demo
+# families, their agencies, teams and accounts (examples/demo.yaml) into an
+# embedded SQLite database (demo.db), prints the demo's sign-ins, shows
+# deadlines and a chronology as named users, then serves the HTTP API
+# briefly for a tour of access and audit (scripts/api_tour.py).
 # CONTINUUM_SERVE=1 keeps the API serving on 127.0.0.1:8080 afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,48 +29,51 @@ $bin assess --framework worcestershire --compare scotland examples/toxic-trio.js
 echo
 echo "== Case records: demo families in an embedded SQLite database (demo.db)"
 export CONTINUUM_DB=sqlite:demo.db
+unset CONTINUUM_USER
 $bin init
 $bin demo
+password=$(python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["password"])' examples/demo.yaml)
 echo
-echo "== What is due and overdue across the partnership"
-$bin due
+echo "== The demo's sign-ins (every account's password: \"$password\")"
+python3 - examples/demo.yaml <<'PY'
+import sys, yaml
+d = yaml.safe_load(open(sys.argv[1]))
+for u in d["users"]:
+    team = (" on team " + u["team"]) if u.get("team") else ""
+    print("  %-10s %-18s %s at %s%s" % (u["username"], u["role"], u["name"], u["agency"], team))
+PY
 echo
-echo "== One child's case and chronology"
-$bin case show demo-wo-lily
+echo "== What is due: the front door's (k.osei), and a lead professional's (m.clarke)"
+$bin due --as k.osei
+$bin due --as m.clarke
 echo
-$bin case chronology demo-wo-lily
+echo "== One child's case, as her health visitor (the lead professional), and her chronology as her social worker"
+$bin case show demo-wo-lily --as s.brown
+echo
+$bin case chronology demo-wo-lily --as r.patel
+echo
+echo "== A teacher with no relationship to her is refused, and the refusal is audited"
+$bin case show demo-wo-lily --as t.jones || true
+$bin audit --as c.lead --child demo-wo-lily --type audit.denied --limit 3
 echo
 $bin verify
 
 echo
-echo "== The HTTP API: accounts, access by relationship and consent, audit"
-$bin agency add school-1 --name "Riverside Primary School" --kind school
-$bin agency add early-help --name "Early Help Service" --kind early_help
-$bin agency add csc --name "Children's Social Care" --kind social_care
-$bin team add front-door --agency csc --name "Family Front Door" --front-door
-$bin team add family-workers --agency early-help --name "Family workers"
-$bin team add eh-duty --agency early-help --name "Early Help Hub (duty)" --front-door
-add_user() { echo "demo password 2026" | $bin user add "$@" --password-file - >/dev/null; }
-add_user t.teacher --name "Tia Teacher" --role practitioner --agency school-1
-add_user f.duty --name "Farid Duty" --role front_door --agency csc --team front-door
-add_user c.coordinator --name "Cal Coordinator" --role team_leader --agency early-help --team eh-duty
-add_user w.family --name "Wren Family-Worker" --role lead_professional --agency early-help --team family-workers
-add_user d.lead --name "Dana Lead" --role safeguarding_lead --agency csc
-$bin user list
+echo "== The HTTP API over the demo: access by relationship and consent, break-glass, audit"
 port_file=$(mktemp)
 $bin serve --listen 127.0.0.1:0 --port-file "$port_file" --log-requests false &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -f "$port_file"' EXIT
-for _ in $(seq 100); do [[ -s $port_file ]] && break; sleep 0.1; done
-python3 scripts/api_tour.py "$(cat "$port_file")"
+for _ in $(seq 300); do [[ -s $port_file ]] && break; sleep 0.1; done
+python3 scripts/api_tour.py "$(cat "$port_file")" "$password"
 kill -TERM $server && wait $server
 echo
-echo "== The audit trail, from the command line"
-$bin audit --type 'audit.break_glass'
-$bin audit --type 'audit.denied' --limit 3
+echo "== The audit trail, from the command line (as the local authority's safeguarding lead)"
+$bin audit --as c.lead --type 'audit.break_glass'
+$bin audit --as c.lead --type 'audit.denied' --limit 3
 $bin verify
 if [[ "${CONTINUUM_SERVE:-}" == 1 ]]; then
   echo
-  echo "== Serving the API on http://127.0.0.1:8080/api/v1 (Ctrl-C to stop)"
+  echo "== Serving the API on http://127.0.0.1:8080/api/v1 (Ctrl-C to stop); sign in with the accounts above"
   exec $bin serve --listen 127.0.0.1:8080
 fi

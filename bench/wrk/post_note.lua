@@ -1,14 +1,14 @@
 -- wrk script: POST a case note (note.added) as a logged-in user, and count
 -- the answers by status.
 --   BENCH_TOKEN=… wrk -t1 -c64 -d10s --latency -s bench/wrk/post_note.lua \
---     http://127.0.0.1:PORT/api/v1/children/CHILD/notes
+--     http://127.0.0.1:PORT/api/v1/children/CHILD/events
 -- Prints "created N other M seconds S" at the end: N responses 201 (each
 -- one an event and its audit record committed), M anything else.
 local token = os.getenv("BENCH_TOKEN") or ""
 wrk.method = "POST"
 wrk.headers["Authorization"] = "Bearer " .. token
 wrk.headers["Content-Type"] = "application/json"
-wrk.body = '{"fields":{"text":"Home visit with mother and both children. Attendance has improved to 91% ' ..
+wrk.body = '{"type":"note.added","fields":{"text":"Home visit with mother and both children. Attendance has improved to 91% ' ..
            'since the last review; the school nurse will see Alex about sleep. Mother asked for help with ' ..
            'housing repairs; referred to the housing officer."}}'
 

@@ -49,7 +49,8 @@ void AddCaseChronologyCommand(CLI::App* parent, Globals& g) {
                   << Stars(e.value("significance", 0)) << (e.contains("superseded_by") ? "  [corrected later]" : "")
                   << "\n";
         std::string line;
-        for (const auto& [k, v] : e.value("fields", ordered_json::object()).items()) {
+        const ordered_json fields = e.value("fields", ordered_json::object());  // items() must not outlive it
+        for (const auto& [k, v] : fields.items()) {
           line += (line.empty() ? "" : "; ") + Safe(k) + ": " + SafeValue(v);
         }
         if (line.size() > 300) line = line.substr(0, 297) + "...";

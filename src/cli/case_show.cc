@@ -55,7 +55,8 @@ void AddCaseShowCommand(CLI::App* parent, Globals& g) {
         std::cout << kind << ":\n";
         for (const auto& [id, r] : records.items()) {
           std::string line;
-          for (const auto& [k, v] : r.value("fields", ordered_json::object()).items()) {
+          const ordered_json fields = r.value("fields", ordered_json::object());  // items() must not outlive it
+          for (const auto& [k, v] : fields.items()) {
             line += (line.empty() ? "" : "; ") + Safe(k) + ": " + SafeValue(v);
           }
           if (line.size() > 300) line = line.substr(0, 297) + "...";

@@ -2,7 +2,11 @@
 //
 // Loads synthetic families (examples/demo.yaml) through the same pathway
 // checks as real records, with dates placed around today so that some
-// deadlines are met, some due and some overdue.
+// deadlines are met, some due and some overdue. The file's agencies, teams
+// and accounts are made first; each event is then recorded as its author
+// (`as: USERNAME`), who must be allowed to record it. A field value written
+// "@USERNAME" names that account (user fields take user ids, which are
+// random); a child's `id` is kept, so the demo's children have known ids.
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
@@ -49,6 +53,28 @@ void ResolveRelativeDates(json& fields, Date event_day) {
       if (std::regex_match(s, m, kRel)) v = AddDays(event_day, std::stoi(m[1])).ToString();
     }
   }
+}
+
+// "@username" in a field (or in a list): the id of that account.
+Status ResolveUsers(store::Directory& dir, json& fields) {
+  auto resolve = [&](json& v) -> Status {
+    if (!v.is_string()) return Status::Ok();
+    const std::string s = v.get<std::string>();
+    if (s.size() < 2 || s[0] != '@') return Status::Ok();
+    auto u = dir.FindUserByName(s.substr(1));
+    if (!u.ok()) return u.status();
+    if (!*u) return InvalidArgument("'" + s + "' names no account of the demo");
+    v = (*u)->id;
+    return Status::Ok();
+  };
+  for (auto& [k, v] : fields.items()) {
+    if (v.is_array()) {
+      for (auto& e : v) CONTINUUM_RETURN_IF_ERROR(resolve(e));
+    } else {
+      CONTINUUM_RETURN_IF_ERROR(resolve(v));
+    }
+  }
+  return Status::Ok();
 }
 
 struct DemoOptions {
@@ -109,10 +135,17 @@ int Run(const Globals& g, const DemoOptions& o) {
   int children = 0, events = 0, skipped = 0;
   for (const auto& c : root["children"]) {
     const std::string name = Text(c["details"], "display_name");
-    auto found = s->store->SearchChildren(name, 5);
-    if (!found.ok()) return Fail(found.status());
+    const std::string wanted_id = Text(c, "id");
     bool exists = false;
-    for (const auto& r : *found) exists = exists || r.Value("display_name") == name;
+    if (!wanted_id.empty()) {
+      auto row = s->store->GetRow("children", {wanted_id});
+      if (!row.ok()) return Fail(row.status());
+      exists = row->has_value();
+    } else {
+      auto found = s->store->SearchChildren(name, 5);
+      if (!found.ok()) return Fail(found.status());
+      for (const auto& r : *found) exists = exists || r.Value("display_name") == name;
+    }
     if (exists) {
       ++skipped;
       continue;
@@ -122,15 +155,28 @@ int Run(const Globals& g, const DemoOptions& o) {
     auto at = [&](int days_ago) { return Timestamp::FromDate(AddDays(today, -days_ago), 10 * 3600).ToString(); };
     auto who = as(Text(c, "registered_by"));
     if (!who.ok()) return Fail(Status(who.status().code(), path + ": " + name + ": " + who.status().message()));
-    auto reg = svc.Register(*who, Text(c, "framework"), ToJson(c["details"]), at(first_day), s->now);
-    if (!reg.ok()) return Fail(Status(reg.status().code(), path + ": " + name + ": " + reg.status().message()));
-    const std::string id = (*reg)["child_id"].get<std::string>();
+    // Registered through the same checks as any registration, under the
+    // file's id when it gives one.
+    std::string id = wanted_id;
+    if (id.empty()) {
+      auto reg = svc.Register(*who, Text(c, "framework"), ToJson(c["details"]), at(first_day), s->now);
+      if (!reg.ok()) return Fail(Status(reg.status().code(), path + ": " + name + ": " + reg.status().message()));
+      id = (*reg)["child_id"].get<std::string>();
+    } else {
+      auto reg = svc.RegisterMany(*who, Text(c, "framework"), {{id, ToJson(c["details"]), path + ": " + name}},
+                                  at(first_day), /*all_or_nothing=*/true, s->now);
+      if (!reg.ok()) return Fail(Status(reg.status().code(), path + ": " + name + ": " + reg.status().message()));
+      if (!reg->problems.empty()) return Fail(InvalidArgument(reg->problems.front()));
+    }
     ++children;
     ++events;
     for (const auto& e : c["events"]) {
       int days_ago = e["days_ago"].as<int>();
       json fields = ToJson(e["fields"]);
       ResolveRelativeDates(fields, AddDays(today, -days_ago));
+      if (auto st = ResolveUsers(s->store->directory(), fields); !st.ok()) {
+        return Fail(Status(st.code(), path + ": " + name + ", " + Text(e, "type") + ": " + st.message()));
+      }
       const std::string type = Text(e, "type");
       auto author = as(Text(e, "as"));
       if (!author.ok()) return Fail(Status(author.status().code(), path + ": " + name + ": " + author.status().message()));

@@ -1,13 +1,16 @@
 """Bad input on every route: the server answers a 4xx problem+json, writes
 nothing, and keeps serving.
 
-    python3 tests/api/bad_input_test.py PATH/TO/continuum REPO_ROOT
+    python3 tests/api/bad_input_test.py PATH/TO/continuum REPO_ROOT [postgres]
 
 For each route printed by `continuum serve --print-routes`, as a user whom
 docs/access.md lets use it, the test sends: malformed JSON, a JSON array, the
 wrong content type, wrong member types, unknown enumeration values, unknown
 members, a future or non-string occurred_at, bad query values, bad path ids
-(very long, %00, ..). Each answer must be a 4xx with Content-Type
+(very long, %00, ..). Through the one event route (and its check), every
+event type of Worcestershire's pathway and the household's gets a bad value
+in each of its fields, on a child in a state the event may follow, as a user
+whose role the event allows. Each answer must be a 4xx with Content-Type
 application/problem+json and a JSON body with type, title, status and detail;
 where the body member at fault is known, the problem's `errors` must name it
 (docs/openapi.yaml: "errors: [{field, message}] naming the member at fault
@@ -30,6 +33,7 @@ import yaml  # noqa: E402
 
 PW = harness.DEFAULT_PASSWORD
 EVENTS_SQL = "SELECT count(*) FROM events WHERE type NOT LIKE 'audit.%'"
+EVENT_ROUTES = ("/api/v1/children/{child}/events", "/api/v1/children/{child}/events/check")
 
 
 class Checker:
@@ -50,29 +54,60 @@ class Checker:
         return ok
 
 
-def sample_value(ftype):
+def field_type(ftype):
+    """The type of a field as the framework file writes it: a list of values, or a name without '?'."""
+    return ftype if isinstance(ftype, list) else str(ftype).rstrip("?")
+
+
+def sample_value(ftype, user_id):
     """A well-formed value of a framework field type (docs/pathway-format.md)."""
-    if isinstance(ftype, list):
-        return ftype[0]
-    t = str(ftype).rstrip("?")
+    t = field_type(ftype)
+    if isinstance(t, list):
+        return t[0]
     return {"text": "some words", "id": "x-1", "date": harness.today(), "datetime": harness.utc(-60),
-            "bool": False, "int": 1, "level": 2, "list": ["one"]}.get(t, "some words")
+            "bool": False, "int": 1, "level": 2, "list": ["one"], "user": user_id, "users": [user_id],
+            "agency": "ag-w", "agencies": ["ag-w"], "person": "p-1", "people": ["p-1"],
+            "facts": []}.get(t, "some words")
+
+
+def bad_value(ftype):
+    """(a value of the wrong shape for the type, what it is)."""
+    t = field_type(ftype)
+    if isinstance(t, list):
+        return "not-a-listed-value", "an unknown value"
+    if t in ("text", "id", "user", "agency", "person"):
+        return 12345, "a number for text"
+    if t in ("date", "datetime"):
+        return "31/12/2025", "a badly written date"
+    if t == "bool":
+        return "yes", "a string for a bool"
+    if t in ("int", "level"):
+        return "two", "a string for a number"
+    return "one", "a string for a list"
 
 
 def load_transitions(repo):
+    """event type -> its transitions (several may share an event), and the household's."""
     with open(os.path.join(repo, "frameworks", "worcestershire.yaml")) as f:
         fw = yaml.safe_load(f)
-    return {t["event"]: t for t in fw["pathway"]["transitions"]}
+    out = {}
+    for t in fw["pathway"]["transitions"]:
+        out.setdefault(t["event"], []).append(t)
+    for ev, t in HOUSEHOLD.items():
+        out[ev] = [t]
+    return out
 
 
-HOUSEHOLD_FIELDS = {
-    "person.added": {"person_id": "id", "name": "text",
-                     "relationship": ["mother", "father", "parent", "carer", "other"],
-                     "lives_with_child": "bool", "parental_responsibility": "bool?", "date_of_birth": "date?",
-                     "nhs_number": "id?", "note": "text?"},
-    "person.removed": {"person_id": "id", "reason": "text"},
+HOUSEHOLD = {
+    "person.added": {"event": "person.added", "from": ["any"], "roles": spec.CASE_ROLES, "fields": {
+        "person_id": "id", "name": "text",
+        "relationship": ["mother", "father", "parent", "step_parent", "carer", "foster_carer", "grandparent",
+                         "sibling", "half_sibling", "other_relative", "partner_of_parent", "other"],
+        "lives_with_child": "bool", "parental_responsibility": "bool?", "date_of_birth": "date?",
+        "nhs_number": "id?", "communication_needs": "list?", "note": "text?"}},
+    "person.removed": {"event": "person.removed", "from": ["any"], "roles": spec.CASE_ROLES,
+                       "fields": {"person_id": "person", "reason": "text"}},
 }
-PATH_FIELDS = {"person": "person_id", "member": "member", "action": "action_id"}
 
 
 def main(env, results):
@@ -83,7 +118,9 @@ def main(env, results):
 
     env.init_db()
     env.add_agency("ag-w", "Westfield Partnership", "social_care")
-    env.add_team("tm-w-fd", "ag-w", "Westfield Front Door", front_door=True)
+    env.add_team("tm-w-fd", "ag-w", "Westfield Front Door", duty=spec.FRONT_DOOR_DUTY)
+    env.add_agency("ag-v", "Valley School", "school")
+    env.add_team("tm-v", "ag-v", "Valley pastoral team")
     users = {}
     for role in spec.CASE_ROLES:
         name = "b-" + role.replace("_", "-")
@@ -108,24 +145,28 @@ def main(env, results):
                   "%d answers did not (listed above)" % len(chk.unnamed))
 
 
-def user_for(route, rule, event_roles):
-    """The role docs/access.md lets use the route (on a child where it has front-door duty)."""
-    if rule in ("public",):
+def role_for_event(transitions, event):
+    """A case role the event's transitions allow (every ag-w user may write to the children)."""
+    roles = []
+    for t in transitions[event]:
+        roles += list(t.get("roles") or spec.CASE_ROLES)
+    for r in spec.CASE_ROLES:
+        if r in roles:
+            return r
+    return None
+
+
+def user_for(rule, transitions):
+    """The role docs/access.md lets use the route (every ag-w user is in the team of every child)."""
+    if rule == "public":
         return None
-    if rule == "administer":
+    if rule in ("administer", "metrics"):
         return "administrator"
-    if rule in ("safeguarding", "aggregates"):
+    if rule in ("safeguarding", "aggregates", "oversight"):
         return "safeguarding_lead"
-    if rule.startswith("record:"):
-        ev = rule[len("record:"):]
-        roles = spec.CASE_ROLES if ev in spec.HOUSEHOLD_EVENTS else event_roles[ev]
-        for r in spec.CASE_ROLES:
-            if r in roles and spec.may_record(event_roles, ev, r, "front_door_duty", "none"):
-                return r
-        return None
-    if rule == "correct":
-        return "social_worker"  # corrects the social worker's own note
-    return "social_worker"
+    if rule.startswith("record:") or rule.startswith("check:"):
+        return role_for_event(transitions, rule.split(":", 1)[1])
+    return "social_worker"  # corrections: the social worker corrects her own note
 
 
 def weeks_ahead(n):
@@ -136,8 +177,9 @@ def build_children(server, clients, users, results):
     """One child in each pathway state, so that every event's fields get checked.
 
     Every ag-w user joins each child's team (consent given to ag-w) while the
-    request still awaits the front door, so they keep a relationship after
-    the front door's decision. Returns {state: child id} and a note's id.
+    request still awaits the front door (whose duty team the social worker
+    is on), so they keep a relationship after the front door's decision.
+    Returns {state: child id} and a note's id.
     """
     sw = clients["social_worker"]
     uid = {role: u[1] for role, u in users.items()}
@@ -157,7 +199,7 @@ def build_children(server, clients, users, results):
         post(sw, child, "request.received", {"source": "school", "reason": "worries about neglect",
                                              "immediate_risk": False, "consent": "given"})
         for role in spec.CASE_ROLES:
-            post(sw, child, "team.member_added", {"member": uid[role], "agency": "ag-w", "role": role})
+            post(sw, child, "team.member_added", {"member": uid[role], "role": role})
         post(sw, child, "consent.given", {"given_by": "Pat Parent", "relationship": "parent", "agencies": ["ag-w"],
                                           "purpose": "early help", "form": "written", "given_on": harness.today()})
         return child
@@ -197,22 +239,20 @@ def build_children(server, clients, users, results):
         got = b.get("case", {}).get("state") if isinstance(b, dict) else None
         results.check(st == 200 and got == state, "the %s child is in state %s" % (state, state),
                       harness.describe(st, h, b))
+    post(sw, children["requested"], "person.added", {"person_id": "p-1", "name": "Pat Parent",
+                                                      "relationship": "parent", "lives_with_child": True})
     b = post(sw, children["requested"], "note.added", {"text": "a note to correct"})
     return children, b.get("event", {}).get("id")
 
 
-def child_for(rule, children, transitions):
-    """A child whose state lets the route's event be taken (else the 'requested' one)."""
-    if not rule.startswith("record:"):
-        return children["requested"]
-    t = transitions.get(rule[len("record:"):])
-    if not t:
-        return children["requested"]
-    for state in t.get("from") or []:
-        if state == "any":
-            return children["requested"]
-        if state in children:
-            return children[state]
+def child_for_event(event, children, transitions):
+    """A child whose state lets the event be taken (else the 'requested' one)."""
+    for t in transitions.get(event, []):
+        for state in t.get("from") or []:
+            if state == "any":
+                return children["requested"]
+            if state in children:
+                return children[state]
     return children["requested"]
 
 
@@ -224,7 +264,7 @@ def run(env, server, routes, users, event_roles, transitions, chk, results):
     base = "/api/v1/children/" + child
     victim = server.login(users["practitioner"][0], users["practitioner"][2])  # for the logout route
 
-    before = env.sqlite_count(EVENTS_SQL)
+    before = env.count(EVENTS_SQL)
     results.note("non-audit events before the bad requests: %d" % before)
     t0 = time.time()
     sent = 0
@@ -234,7 +274,7 @@ def run(env, server, routes, users, event_roles, transitions, chk, results):
         if rule is None:
             results.check(False, "route has no rule in matrix_test.ROUTE_RULES", "%s %s" % (method, template))
             continue
-        role = user_for((method, template), rule, event_roles)
+        role = user_for(rule, transitions)
         if rule == "public":
             client = server.client(source_ip="127.0.7.1")
             client_auth = False
@@ -242,8 +282,7 @@ def run(env, server, routes, users, event_roles, transitions, chk, results):
             client = victim if (method, template) == spec.LOGOUT else clients[role]
             client_auth = True
         name = "%s %s" % (method, template)
-        params = {"child": child_for(rule, children, transitions), "framework": "worcestershire", "person": "p-1", "member": "u-someone",
-                  "action": "a-1", "user": users["analyst"][1], "alert": "1"}
+        params = {"child": child, "framework": "worcestershire", "user": users["analyst"][1], "alert": "1"}
         path = harness.fill_path(template, params)
 
         def send(m=method, p=path, **kw):
@@ -268,7 +307,7 @@ def run(env, server, routes, users, event_roles, transitions, chk, results):
                         name + ": invalid UTF-8", statuses=(400, 422))
 
         # Member-level bad input, by what the route takes.
-        for body, member, what in (member_cases(rule, template, note_id, transitions) if has_body else []):
+        for body, member, what in (member_cases(rule, template, note_id) if has_body else []):
             chk.problem(send(body=body), "%s: %s" % (name, what), member=member, route=name)
 
         # Query values (docs/openapi.yaml's documented parameters).
@@ -293,9 +332,28 @@ def run(env, server, routes, users, event_roles, transitions, chk, results):
 
     results.note("sent %d bad requests over %d routes (%.1fs)" % (sent, len(routes), time.time() - t0))
 
+    # Every event type's fields, through the event route and its check.
+    uid = {role: u[1] for role, u in users.items()}
+    n = 0
+    for event in sorted(transitions):
+        role = role_for_event(transitions, event)
+        if role is None:
+            results.check(False, "some case role may record " + event)
+            continue
+        ev_child = child_for_event(event, children, transitions)
+        for template in EVENT_ROUTES:
+            if ("POST", template) not in routes:
+                continue
+            path = harness.fill_path(template, {"child": ev_child})
+            for body, member, what in event_cases(event, transitions, uid["practitioner"]):
+                n += 1
+                chk.problem(clients[role].post(path, body), "POST %s %s: %s" % (template, event, what),
+                            member=member, route="POST %s %s" % (template, event))
+    results.note("sent %d bad events over %d event types" % (n, len(transitions)))
+
     raw_checks(server, clients, child, chk, results)
 
-    after = env.sqlite_count(EVENTS_SQL)
+    after = env.count(EVENTS_SQL)
     results.check(after == before, "no non-audit event was written by the bad requests",
                   "%d before, %d after" % (before, after))
 
@@ -303,8 +361,11 @@ def run(env, server, routes, users, event_roles, transitions, chk, results):
     results.check(st == 200, "GET /healthz still answers 200", harness.describe(st, h, b))
     st, h, b = sw.get(base)
     results.check(st == 200, "a good read still works", harness.describe(st, h, b))
-    st, h, b = sw.post(base + "/notes", {"fields": {"text": "still working"}})
+    st, h, b = harness.record(sw, child, "note.added", {"text": "still working"})
     results.check(st == 201, "a good write still works", harness.describe(st, h, b))
+    st, h, b = harness.record(sw, child, "note.added", {"text": "still working"}, check=True)
+    results.check(st == 200 and isinstance(b, dict) and b.get("accepted") is True,
+                  "a good check still works", harness.describe(st, h, b))
     st, h, b = victim.get("/api/v1/session")
     results.check(st == 200, "no bad request to DELETE /api/v1/session logged the user out",
                   harness.describe(st, h, b))
@@ -312,53 +373,58 @@ def run(env, server, routes, users, event_roles, transitions, chk, results):
         c.close()
 
 
-def member_cases(rule, template, note_id, transitions):
+def event_cases(event, transitions, user_id):
+    """(body, member named in errors or None, description) for one event type's fields."""
+    future = harness.utc(3600 * 24 * 3)
+    fields_spec = {}
+    for t in transitions[event]:
+        fields_spec.update(t.get("fields") or {})
+    good = {k: sample_value(v, user_id) for k, v in fields_spec.items() if not str(v).endswith("?")}
+    typ = {"type": event}
+    out = [(dict(typ, fields="x"), "fields", "fields: a string"),
+           (dict(typ, fields=["x"]), "fields", "fields: a list"),
+           (dict(typ, fields=good, occurred_at=5), "occurred_at", "occurred_at: a number"),
+           (dict(typ, fields=good, occurred_at="yesterday"), "occurred_at", "occurred_at: not a time"),
+           (dict(typ, fields=good, occurred_at="2026-02-30T10:00:00Z"), "occurred_at",
+            "occurred_at: an impossible date"),
+           (dict(typ, fields=good, occurred_at=future), "occurred_at", "occurred_at: three days ahead"),
+           (dict(typ, fields=dict(good, no_such_field="x")), "no_such_field", "an unknown field")]
+    for k, v in fields_spec.items():
+        value, what = bad_value(v)
+        out.append((dict(typ, fields=dict(good, **{k: value})), k, "%s: %s" % (k, what)))
+        if field_type(v) == "text":
+            out.append((dict(typ, fields=dict(good, **{k: "bell \x07 and escape \x1b[31m"})), k,
+                        k + ": control characters"))
+            out.append((dict(typ, fields=dict(good, **{k: "   "})), k, k + ": blank"))
+        if not str(v).endswith("?") and not isinstance(v, list):
+            missing = dict(good)
+            missing.pop(k, None)
+            out.append((dict(typ, fields=missing), k, k + ": missing"))
+    return out
+
+
+def member_cases(rule, template, note_id):
     """(body, member named in errors or None, description) for the route's kind of body."""
     future = harness.utc(3600 * 24 * 3)
-    out = []
-    if rule.startswith("record:"):
-        ev = rule[len("record:"):]
-        if template.endswith("/events"):
-            out += [({"type": 5}, "type", "type: a number"),
-                     ({"type": "no.such_event"}, None, "an unknown event type"),
-                     ({"type": ["note.added"]}, "type", "type: a list"),
-                     ({"type": "note.added", "fields": {"text": 5}}, "text", "fields.text: a number")]
-        fields_spec = HOUSEHOLD_FIELDS.get(ev) or dict(transitions[ev].get("fields") or {})
-        path_params = [PATH_FIELDS[s[1:-1]] for s in template.split("/") if s[1:-1] in PATH_FIELDS]
-        good = {k: sample_value(v) for k, v in fields_spec.items()
-                if not str(v).endswith("?") and k not in path_params}
-        typ = {"type": ev} if template.endswith("/events") else {}
-        out += [(dict(typ, fields="x"), "fields", "fields: a string"),
-                (dict(typ, fields=["x"]), "fields", "fields: a list"),
-                (dict(typ, fields=good, occurred_at=5), "occurred_at", "occurred_at: a number"),
-                (dict(typ, fields=good, occurred_at="yesterday"), "occurred_at", "occurred_at: not a time"),
-                (dict(typ, fields=good, occurred_at="2026-02-30T10:00:00Z"), "occurred_at",
-                 "occurred_at: an impossible date"),
-                (dict(typ, fields=good, occurred_at=future), "occurred_at", "occurred_at: three days ahead"),
-                (dict(typ, fields=dict(good, no_such_field="x")), "no_such_field", "an unknown field")]
-        for k, v in fields_spec.items():
-            if k in path_params:
-                continue
-            t = v if isinstance(v, list) else str(v).rstrip("?")
-            if isinstance(t, list):
-                out.append((dict(typ, fields=dict(good, **{k: "not-a-listed-value"})), k, k + ": an unknown value"))
-            elif t in ("text", "id"):
-                out.append((dict(typ, fields=dict(good, **{k: 12345})), k, k + ": a number for text"))
-            elif t in ("date", "datetime"):
-                out.append((dict(typ, fields=dict(good, **{k: "31/12/2025"})), k, k + ": a badly written date"))
-            elif t == "bool":
-                out.append((dict(typ, fields=dict(good, **{k: "yes"})), k, k + ": a string for a bool"))
-            elif t in ("int", "level"):
-                out.append((dict(typ, fields=dict(good, **{k: "two"})), k, k + ": a string for a number"))
-            elif t == "list":
-                out.append((dict(typ, fields=dict(good, **{k: "one"})), k, k + ": a string for a list"))
-        return out
+    if template in EVENT_ROUTES:
+        # The envelope; each event type's fields are checked by event_cases.
+        return [({"type": 5}, "type", "type: a number"),
+                ({}, "type", "type: missing"),
+                ({"type": "no.such_event"}, "type", "an unknown event type"),
+                ({"type": ["note.added"]}, "type", "type: a list"),
+                ({"type": "note.added", "fields": {"text": 5}}, "text", "fields.text: a number"),
+                ({"type": "note.added", "fields": {"text": "t"}, "colour": "red"}, "colour", "an unknown member"),
+                ({"type": "child.registered", "fields": {}}, "type", "type: the product's own event"),
+                ({"type": "audit.read", "fields": {}}, "type", "type: an audit record")]
     if rule == "correct":
         return [({"supersedes": 5, "reason": "r", "fields": {"text": "t"}}, "supersedes", "supersedes: a number"),
-                ({"supersedes": "0" * 32, "reason": "r", "fields": {"text": "t"}}, None, "supersedes: no such event"),
+                ({"supersedes": "0" * 32, "reason": "r", "fields": {"text": "t"}}, "supersedes",
+                 "supersedes: no such event"),
                 ({"supersedes": note_id, "reason": 5, "fields": {"text": "t"}}, "reason", "reason: a number"),
                 ({"supersedes": note_id, "reason": "r", "fields": "x"}, "fields", "fields: a string"),
                 ({"supersedes": note_id, "reason": "r", "fields": {"text": 5}}, "text", "fields.text: a number"),
+                ({"supersedes": note_id, "reason": "r", "fields": {"text": "a\x1bb"}}, "text",
+                 "fields.text: a control character"),
                 ({"supersedes": note_id, "reason": "r", "fields": {"nope": "x"}}, "nope", "an unknown field"),
                 ({"supersedes": note_id, "reason": "r", "fields": {"text": "t"}, "occurred_at": 5}, "occurred_at",
                  "occurred_at: a number"),
@@ -399,17 +465,23 @@ def member_cases(rule, template, note_id, transitions):
                 ({"colour": "blue"}, "colour", "an unknown member")]
     if template.endswith("/break-glass"):
         return [({"reason": 5}, "reason", "reason: a number"),
-                ({"reason": "too short"}, "reason", "reason: under 10 characters"),
-                ({"reason": "x" * 5000}, "reason", "reason: over 4096 characters")]
+                ({"reason": "too short"}, "reason", "reason: too few words"),
+                ({"reason": " " * 10}, "reason", "reason: ten spaces"),
+                ({"reason": "x" * 40}, "reason", "reason: one long word"),
+                ({"reason": "words " * 1000}, "reason", "reason: over 4096 characters")]
     if template == "/api/v1/agencies":
         return [({"id": 5, "name": "N", "kind": "school"}, "id", "id: a number"),
                 ({"id": "ag-new", "name": "N", "kind": "spaceship"}, "kind", "kind: an unknown value"),
                 ({"id": "ag-new", "name": 5, "kind": "school"}, "name", "name: a number")]
     if template == "/api/v1/teams":
         return [({"id": 5, "agency_id": "ag-w", "name": "T"}, "id", "id: a number"),
-                ({"id": "tm-new", "agency_id": "ag-w", "name": "T", "front_door": "yes"}, "front_door",
-                 "front_door: a string"),
-                ({"id": "tm-new", "agency_id": "no-such-agency", "name": "T"}, None, "an unknown agency")]
+                ({"id": "tm-new", "agency_id": "ag-w", "name": "T", "duty": 5}, "duty", "duty: a number"),
+                ({"id": "tm-new", "agency_id": "ag-w", "name": "T", "duty": "worcestershire/nothing"}, "duty",
+                 "duty: not a duty of the framework"),
+                ({"id": "tm-new", "agency_id": "ag-w", "name": "T", "duty": "front_door"}, "duty",
+                 "duty: no framework named"),
+                ({"id": "tm-new", "agency_id": "ag-w", "name": "T\x1b"}, "name", "name: a control character"),
+                ({"id": "tm-new", "agency_id": "no-such-agency", "name": "T"}, "agency_id", "an unknown agency")]
     if template == "/api/v1/users":
         good = {"username": "newbie", "display_name": "New Bie", "role": "practitioner", "agency_id": "ag-w",
                 "password": "Another-Long-Passphrase-7"}
@@ -418,7 +490,10 @@ def member_cases(rule, template, note_id, transitions):
                 (dict(good, password="short"), "password", "password: too short"),
                 (dict(good, password="newbie-Long-Passphrase"), "password", "password: contains the user name"),
                 (dict(good, totp="yes"), "totp", "totp: a string"),
-                (dict(good, agency_id="no-such-agency"), None, "an unknown agency")]
+                (dict(good, display_name="New\x1bBie"), "display_name", "display_name: a control character"),
+                (dict(good, team_id="tm-v"), "team_id", "team_id: a team of another agency"),
+                (dict(good, team_id="no-such-team"), "team_id", "team_id: no such team"),
+                (dict(good, agency_id="no-such-agency"), "agency_id", "an unknown agency")]
     if template.endswith("/reset"):
         return [({"password": 5}, "password", "password: a number"),
                 ({"enable": "yes"}, "enable", "enable: a string")]
@@ -458,15 +533,15 @@ def raw_checks(server, clients, child, chk, results):
         chk.problem(parsed, what, statuses=statuses)
 
     # An oversized body: > 1 MiB, announced by Content-Length.
-    big = b'{"fields": {"text": "' + b"a" * (1024 * 1024 + 100) + b'"}}'
-    for path in ("/api/v1/children/%s/notes" % child, "/api/v1/session", "/api/v1/children"):
+    big = b'{"type": "note.added", "fields": {"text": "' + b"a" * (1024 * 1024 + 100) + b'"}}'
+    for path in ("/api/v1/children/%s/events" % child, "/api/v1/session", "/api/v1/children"):
         head = ("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
                 "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % (path, token, len(big))).encode()
         raw(head + big, "a body over 1 MiB to %s is 413" % path, (413,))
     # Chunked bodies over the limit.
     chunk = b"a" * 65536
     chunked = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(20)) + b"0\r\n\r\n"
-    head = ("POST /api/v1/children/%s/notes HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
+    head = ("POST /api/v1/children/%s/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
             "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" % (child, token)).encode()
     raw(head + chunked, "a chunked body over 1 MiB is 413", (413,))
 

@@ -2,16 +2,19 @@
 
 Each test is run as
 
-    python3 tests/api/NAME.py PATH/TO/continuum REPO_ROOT
+    python3 tests/api/NAME.py PATH/TO/continuum REPO_ROOT [postgres]
 
-and uses this module to make a scratch database, create agencies, teams and
-users with the command line, start `continuum serve` on a free port, log in
-and send requests. Only the standard library (and PyYAML in the tests that
-read framework files) is used.
+and uses this module to make a scratch database (SQLite by default; with
+`postgres`, a database of its own on the server named by
+$CONTINUUM_TEST_PG_URL, dropped afterwards; exit 77 when that is not set),
+create agencies, teams and users with the command line, start `continuum
+serve` on a free port, log in and send requests. Only the standard library
+(and PyYAML in the tests that read framework files) is used.
 
     def main(env, results):                          # env: scratch dir and database URL
         env.init_db()
         env.add_agency("school-1", "Hill School", "school")
+        env.add_team("fd", "school-1", "Front door", duty="worcestershire/front_door")
         uid, pw = env.add_user("alice", "practitioner", "school-1")
         server = env.server()                        # started; killed by run_main at the latest
         try:
@@ -21,7 +24,11 @@ read framework files) is used.
         finally:
             results.check(server.stop() == 0, "serve exits 0 on SIGTERM")
 
-    harness.run_main("api.example", main)            # argv: BINARY REPO_ROOT; prints "N passed, M failed"
+    harness.run_main("api.example", main)            # argv: BINARY REPO_ROOT [postgres]
+
+Every answer of the server passes through Client.request, which counts
+5xx answers: run_main fails the test if there was any (a server error is
+never an acceptable answer to a test's request).
 """
 
 import base64
@@ -30,6 +37,7 @@ import hmac
 import http.client
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -43,6 +51,10 @@ import urllib.parse
 
 DEFAULT_PASSWORD = "Bramble-Lantern-Kettle-57"
 PROBLEM_TYPE = "application/problem+json"
+SKIP = 77  # ctest's SKIP_RETURN_CODE: no PostgreSQL to run against
+
+# Every 5xx answer any Client received, as "METHOD PATH -> STATUS detail".
+SERVER_ERRORS = []
 
 
 # ---------------------------------------------------------------------------
@@ -79,15 +91,15 @@ class Results:
 def run_main(name, body):
     """Runs body(env, results) and exits with 0 only if every check passed.
 
-    body gets an Env (argv[1] is the binary, argv[2] the repository) and a
-    Results; an exception counts as a failure. The scratch directory is
+    body gets an Env (argv[1] is the binary, argv[2] the repository, argv[3]
+    optionally "postgres") and a Results; an exception counts as a failure,
+    and so does any 5xx answer. The scratch directory and database are
     removed afterwards unless KEEP_API_TEST_DIR is set.
     """
     results = Results(name)
-    if len(sys.argv) != 3:
-        print("usage: %s CONTINUUM_BINARY REPO_ROOT" % sys.argv[0], file=sys.stderr)
-        sys.exit(2)
-    env = Env(sys.argv[1], sys.argv[2], name)
+    binary, repo, backend = parse_argv()
+    env = Env(binary, repo, name, backend)
+    results.note("%s on %s" % (name, env.db.describe()))
     try:
         body(env, results)
     except Exception:  # noqa: BLE001 - any error fails the test
@@ -95,7 +107,74 @@ def run_main(name, body):
         results.check(False, "unexpected exception", "see the traceback above")
     finally:
         env.close()
+    results.check(not SERVER_ERRORS, "no request was answered with a 5xx",
+                  "%d: %s" % (len(SERVER_ERRORS), "; ".join(SERVER_ERRORS[:10])))
     sys.exit(results.summary())
+
+
+def parse_argv():
+    """(binary, repository, backend) from argv; exits 2 on bad usage, 77 without PostgreSQL."""
+    if len(sys.argv) not in (3, 4) or (len(sys.argv) == 4 and sys.argv[3] not in ("sqlite", "postgres")):
+        print("usage: %s CONTINUUM_BINARY REPO_ROOT [sqlite|postgres]" % sys.argv[0], file=sys.stderr)
+        sys.exit(2)
+    backend = sys.argv[3] if len(sys.argv) == 4 else "sqlite"
+    if backend == "postgres" and not os.environ.get("CONTINUUM_TEST_PG_URL"):
+        print("CONTINUUM_TEST_PG_URL is not set (run under scripts/with-postgres.sh); skipping")
+        sys.exit(SKIP)
+    return sys.argv[1], sys.argv[2], backend
+
+
+# ---------------------------------------------------------------------------
+# The database: a SQLite file, or a PostgreSQL database of the test's own
+
+
+class Database:
+    """A fresh database for one test run.
+
+    SQLite: a file in `directory`. PostgreSQL: a database with a unique name
+    created on the server of $CONTINUUM_TEST_PG_URL (CREATE DATABASE), and
+    dropped by drop() whatever connections remain. `url` is what
+    `continuum --db` takes; count() runs a `SELECT count(*)` on either.
+    """
+
+    def __init__(self, name, backend, directory):
+        self.backend = backend
+        if backend == "sqlite":
+            self.path = os.path.join(directory, "t.db")
+            self.url = "sqlite:" + self.path
+            return
+        self.server_url = os.environ["CONTINUUM_TEST_PG_URL"]
+        safe = "".join(ch if ch.isalnum() else "_" for ch in name.lower())
+        self.name = "continuum_%s_%s" % (safe, secrets.token_hex(4))
+        self.psql(self.server_url, "CREATE DATABASE %s" % self.name)
+        parts = urllib.parse.urlsplit(self.server_url)
+        self.url = urllib.parse.urlunsplit(parts._replace(path="/" + self.name))
+
+    def describe(self):
+        return "SQLite" if self.backend == "sqlite" else "PostgreSQL (database %s)" % self.name
+
+    @staticmethod
+    def psql(url, sql):
+        p = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", url, "-c", sql],
+                           capture_output=True, text=True, timeout=120)
+        if p.returncode != 0:
+            raise RuntimeError("psql %r failed: %s" % (sql, p.stderr.strip()))
+        return p.stdout.strip()
+
+    def count(self, sql):
+        """The single number a `SELECT count(*) …` (no parameters) answers."""
+        if self.backend == "postgres":
+            return int(self.psql(self.url, sql))
+        import sqlite3
+        con = sqlite3.connect("file:%s?mode=ro" % self.path, uri=True, timeout=30)
+        try:
+            return con.execute(sql).fetchone()[0]
+        finally:
+            con.close()
+
+    def drop(self):
+        if self.backend == "postgres":
+            self.psql(self.server_url, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % self.name)
 
 
 # ---------------------------------------------------------------------------
@@ -107,27 +186,35 @@ class CliError(Exception):
 
 
 class Env:
-    def __init__(self, binary, repo, name="api"):
+    def __init__(self, binary, repo, name="api", backend="sqlite"):
         self.binary = os.path.abspath(binary)
         self.repo = os.path.abspath(repo)
         self.frameworks_dir = os.path.join(self.repo, "frameworks")
         self.tmp = tempfile.mkdtemp(prefix="continuum-%s-" % name)
-        self.db_path = os.path.join(self.tmp, "t.db")
-        self.db_url = "sqlite:" + self.db_path
+        try:
+            self.db = Database(name, backend, self.tmp)
+        except Exception:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            raise
+        self.db_url = self.db.url
         self.servers = []
 
     def close(self):
         for s in list(self.servers):
             s.kill()
         if not os.environ.get("KEEP_API_TEST_DIR"):
+            try:
+                self.db.drop()
+            except Exception as e:  # noqa: BLE001 - report, and still remove the directory
+                print("could not drop the test database: %s" % e)
             shutil.rmtree(self.tmp, ignore_errors=True)
         else:
-            print("scratch directory kept: " + self.tmp)
+            print("scratch directory and database kept: %s, %s" % (self.tmp, self.db_url))
 
     def cli_env(self):
         e = dict(os.environ)
         e["CONTINUUM_DB"] = self.db_url
-        for k in ("CONTINUUM_NOW", "CONTINUUM_USER", "CONTINUUM_AGENCY", "CONTINUUM_ROLE"):
+        for k in ("CONTINUUM_NOW", "CONTINUUM_USER"):
             e.pop(k, None)
         return e
 
@@ -145,10 +232,11 @@ class Env:
     def add_agency(self, agency_id, name, kind):
         self.cli("agency", "add", agency_id, "--db", self.db_url, "--name", name, "--kind", kind)
 
-    def add_team(self, team_id, agency_id, name, front_door=False):
+    def add_team(self, team_id, agency_id, name, duty=None):
+        """A team; `duty` as FRAMEWORK/DUTY (e.g. worcestershire/front_door) makes it that duty's team."""
         args = ["team", "add", team_id, "--db", self.db_url, "--agency", agency_id, "--name", name]
-        if front_door:
-            args.append("--front-door")
+        if duty:
+            args += ["--duty", duty]
         self.cli(*args)
 
     def add_user(self, username, role, agency_id, team_id=None, password=DEFAULT_PASSWORD, totp=False,
@@ -180,13 +268,9 @@ class Env:
         s.start()
         return s
 
-    def sqlite_count(self, sql, params=()):
-        import sqlite3
-        con = sqlite3.connect("file:%s?mode=ro" % self.db_path, uri=True, timeout=30)
-        try:
-            return con.execute(sql, params).fetchone()[0]
-        finally:
-            con.close()
+    def count(self, sql):
+        """A `SELECT count(*) …` on the test's database, SQLite or PostgreSQL."""
+        return self.db.count(sql)
 
 
 def parse_user_id(stdout):
@@ -373,7 +457,10 @@ class Client:
         rh = {k.lower(): v for k, v in resp.getheaders()}
         if rh.get("connection", "").lower() == "close":
             self.close()
-        return resp.status, rh, decode_body(rh, payload)
+        decoded = decode_body(rh, payload)
+        if resp.status >= 500:
+            SERVER_ERRORS.append("%s %s -> %s" % (method, path[:120], describe(resp.status, rh, decoded, 200)))
+        return resp.status, rh, decoded
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)
@@ -511,6 +598,18 @@ def fill_path(template, params):
         else:
             out.append(seg)
     return "/".join(out)
+
+
+def event_path(child):
+    return "/api/v1/children/%s/events" % quote(child)
+
+
+def record(client, child, event_type, fields=None, occurred_at=None, check=False):
+    """Records (or, with check, only checks) one event through the one event route."""
+    body = {"type": event_type, "fields": fields if fields is not None else {}}
+    if occurred_at:
+        body["occurred_at"] = occurred_at
+    return client.post(event_path(child) + ("/check" if check else ""), body)
 
 
 def today():

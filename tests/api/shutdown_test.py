@@ -6,20 +6,24 @@ the server is sent SIGTERM in the middle. It must exit 0 within the grace
 period, and every note it acknowledged (201 with an event id) must be in the
 database afterwards, with the hash chain intact.
 
-usage: shutdown_test.py CONTINUUM_BINARY REPO_ROOT
+usage: shutdown_test.py CONTINUUM_BINARY REPO_ROOT [postgres]
+  (with postgres, on a database of its own; exits 77 without CONTINUUM_TEST_PG_URL)
 """
 import http.client
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 
-BIN, ROOT = sys.argv[1], sys.argv[2]
+sys.dont_write_bytecode = True  # keep the source tree clean
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
+BIN, ROOT, BACKEND = harness.parse_argv()
 PASSWORD = "correct horse battery"
 
 
@@ -39,18 +43,35 @@ def request(conn, method, path, body=None, token=None):
     return r.status, r.read()
 
 
-with tempfile.TemporaryDirectory() as tmp:
-    db = os.path.join(tmp, "t.db")
-    ENV = dict(os.environ, CONTINUUM_DB="sqlite:" + db, CONTINUUM_FRAMEWORKS=os.path.join(ROOT, "frameworks"))
-    run(["agency", "add", "csc", "--name", "Children's social care", "--kind", "social_care"])
-    run(["team", "add", "fd", "--agency", "csc", "--name", "Front door", "--front-door"])
-    run(["user", "add", "sw", "--name", "Sam Worker", "--role", "social_worker", "--agency", "csc", "--team", "fd",
-         "--password-file", "-"], stdin=PASSWORD + "\n")
-    port_file = os.path.join(tmp, "port")
-    server = subprocess.Popen([BIN, "serve", "--listen", "127.0.0.1:0", "--port-file", port_file,
-                               "--log-requests", "false"], env=ENV, stderr=subprocess.PIPE, text=True)
-    failures = []
+def db_ids(db):
+    """The ids of the notes stored, read from the database itself."""
+    sql = "SELECT id FROM events WHERE type = 'note.added'"
+    if db.backend == "postgres":
+        return db.psql(db.url, sql).split()
+    import sqlite3
+    con = sqlite3.connect(db.path)
     try:
+        return [row[0] for row in con.execute(sql)]
+    finally:
+        con.close()
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    db = harness.Database("shutdown", BACKEND, tmp)
+    print("api.shutdown on " + db.describe())
+    ENV = dict(os.environ, CONTINUUM_DB=db.url, CONTINUUM_FRAMEWORKS=os.path.join(ROOT, "frameworks"))
+    ENV.pop("CONTINUUM_USER", None)
+    failures = []
+    server = None
+    try:
+        run(["init"])
+        run(["agency", "add", "csc", "--name", "Children's social care", "--kind", "social_care"])
+        run(["team", "add", "fd", "--agency", "csc", "--name", "Front door", "--duty", "worcestershire/front_door"])
+        run(["user", "add", "sw", "--name", "Sam Worker", "--role", "social_worker", "--agency", "csc", "--team", "fd",
+             "--password-file", "-"], stdin=PASSWORD + "\n")
+        port_file = os.path.join(tmp, "port")
+        server = subprocess.Popen([BIN, "serve", "--listen", "127.0.0.1:0", "--port-file", port_file,
+                                   "--log-requests", "false"], env=ENV, stderr=subprocess.DEVNULL)
         for _ in range(200):
             if os.path.exists(port_file) and open(port_file).read().strip():
                 break
@@ -65,8 +86,11 @@ with tempfile.TemporaryDirectory() as tmp:
                                 "fields": {"display_name": "Alex Smith", "date_of_birth": "2015-03-02"}}, token)
         assert status == 201, body
         child = json.loads(body)["child_id"]
-        status, body = request(c, "POST", f"/api/v1/children/{child}/requests",
-                               {"fields": {"source": "school", "reason": "Worried about attendance",
+        # The request puts the case in the front door's hands: the social
+        # worker, on the duty team, may then write to it.
+        status, body = request(c, "POST", f"/api/v1/children/{child}/events",
+                               {"type": "request.received",
+                                "fields": {"source": "school", "reason": "Worried about attendance",
                                            "immediate_risk": False, "consent": "given"}}, token)
         assert status == 201, body
         c.close()
@@ -79,8 +103,8 @@ with tempfile.TemporaryDirectory() as tmp:
             while not stop.is_set():
                 i += 1
                 try:
-                    status, body = request(conn, "POST", f"/api/v1/children/{child}/notes",
-                                           {"fields": {"text": f"note {n}-{i}"}}, token)
+                    status, body = request(conn, "POST", f"/api/v1/children/{child}/events",
+                                           {"type": "note.added", "fields": {"text": f"note {n}-{i}"}}, token)
                 except (OSError, http.client.HTTPException):
                     return  # the server closed the connection: it is stopping
                 if status == 201:
@@ -93,7 +117,11 @@ with tempfile.TemporaryDirectory() as tmp:
         threads = [threading.Thread(target=client, args=(n,)) for n in range(16)]
         for t in threads:
             t.start()
-        time.sleep(1.5)
+        # Stop in the middle of the writing: once some notes are in.
+        waited = 0.0
+        while len(acknowledged) < 50 and waited < 120 and not failures:
+            time.sleep(0.1)
+            waited += 0.1
         before = len(acknowledged)
         server.send_signal(signal.SIGTERM)
         try:
@@ -109,8 +137,7 @@ with tempfile.TemporaryDirectory() as tmp:
         if before < 10:
             failures.append(f"only {before} notes were acknowledged before the stop; the test proves nothing")
 
-        conn = sqlite3.connect(db)
-        stored = {row[0] for row in conn.execute("SELECT id FROM events WHERE type = 'note.added'")}
+        stored = set(db_ids(db))
         lost = [e for e in acknowledged if e not in stored]
         if lost:
             failures.append(f"{len(lost)} acknowledged notes are missing, e.g. {lost[:3]}")
@@ -120,9 +147,10 @@ with tempfile.TemporaryDirectory() as tmp:
         print(f"{len(acknowledged)} notes acknowledged ({before} before SIGTERM), {len(stored)} stored, "
               f"{len(lost)} lost")
     finally:
-        if server.poll() is None:
+        if server is not None and server.poll() is None:
             server.kill()
             server.wait()
+        db.drop()
     for f in failures:
         print("FAIL:", f)
     print(f"{0 if failures else 1} passed, {1 if failures else 0} failed")

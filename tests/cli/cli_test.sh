@@ -163,26 +163,51 @@ check "serve malformed config" 2 "serve3.yaml:" -- "$bin" serve --db "$db" --con
 check "serve bad listen" 2 "listen: give HOST:PORT" -- "$bin" serve --db "$db" --listen nowhere
 check "serve bad listen port" 2 "listen port: '99999'" -- "$bin" serve --db "$db" --listen 127.0.0.1:99999
 check "serve bad env" 2 "max_body_bytes: '12'" -- env CONTINUUM_MAX_BODY_BYTES=12 "$bin" serve --db "$db"
+check "serve short metrics token" 2 "metrics_token: at least 32" -- "$bin" serve --db "$db" --metrics-token short
 check "serve print routes" 0 "^GET /api/v1/children/\{child\}$" -- "$bin" serve --print-routes
+check "serve prints the one event route" 0 "^POST /api/v1/children/\{child\}/events$" -- "$bin" serve --print-routes
+check "serve prints the event check route" 0 "^POST /api/v1/children/\{child\}/events/check$" -- "$bin" serve --print-routes
+if "$bin" serve --print-routes | grep -qE '^(POST|DELETE) /api/v1/children/\{child\}/(notes|requests|consent|team|lead-professional|referrals|concerns|closure|people)'; then
+  echo "FAIL no per-event routes"; failed=$((failed + 1))
+else
+  echo "ok   no per-event routes"; passed=$((passed + 1))
+fi
 check "agency add" 0 "Agency school-1 saved" -- "$bin" agency add school-1 --db "$db" --name "Riverside" --kind school
+check "agency add la" 0 "Agency council saved" -- "$bin" agency add council --db "$db" --name "The Council" --kind local_authority
 check "agency bad kind" 2 "kind" -- "$bin" agency add x --db "$db" --name "X" --kind castle
+check "agency control character" 2 "name" -- "$bin" agency add x --db "$db" --name "$(printf 'X\033[2J')" --kind school
 check "team unknown agency" 2 "agency" -- "$bin" team add t1 --db "$db" --agency nowhere --name "T"
+check "team add" 0 "Team pastoral saved" -- "$bin" team add pastoral --db "$db" --agency school-1 --name "Pastoral"
+check "team add --duty" 0 "Team fd saved" -- "$bin" team add fd --db "$db" --agency council --name "Front door" --duty worcestershire/front_door
+check "team --front-door is gone" 2 "front-door" -- "$bin" team add fd2 --db "$db" --agency council --name "Front door" --front-door
+check "team duty not of a framework" 2 "duty: 'worcestershire/mash' is not a duty" -- "$bin" team add fd3 --db "$db" --agency council --name "F" --duty worcestershire/mash
+check "team duty of an unknown framework" 2 "duty" -- "$bin" team add fd3 --db "$db" --agency council --name "F" --duty atlantis/front_door
+check "team duty without a framework" 2 "duty" -- "$bin" team add fd3 --db "$db" --agency council --name "F" --duty front_door
+check "team list" 0 "fd.*council.*duty worcestershire/front_door" -- "$bin" team list --db "$db"
 echo "short" >"$tmp/pw-short"
 echo "a much longer passphrase" >"$tmp/pw-good"
 check "user short password" 2 "password must be at least 12" -- "$bin" user add a.jones --db "$db" --name "A" --role practitioner --agency school-1 --password-file "$tmp/pw-short"
 check "user bad role" 2 "role: 'wizard'" -- "$bin" user add a.jones --db "$db" --name "A" --role wizard --agency school-1 --password-file "$tmp/pw-good"
 check "user unknown agency" 2 "agency" -- "$bin" user add a.jones --db "$db" --name "A" --role practitioner --agency nowhere --password-file "$tmp/pw-good"
-check "user add" 0 "User a.jones \(u-[0-9a-f]{12}\), practitioner at school-1" -- "$bin" user add a.jones --db "$db" --name "A" --role practitioner --agency school-1 --password-file "$tmp/pw-good"
-check "user add --totp" 0 "otpauth://totp/Continuum:t.user" -- "$bin" user add t.user --db "$db" --name "T" --role social_worker --agency school-1 --totp --password-file "$tmp/pw-good"
+check "user in another agency's team" 2 "team: 'fd' belongs to agency 'council'" -- "$bin" user add a.jones --db "$db" --name "A" --role practitioner --agency school-1 --team fd --password-file "$tmp/pw-good"
+check "user unknown team" 2 "team" -- "$bin" user add a.jones --db "$db" --name "A" --role practitioner --agency school-1 --team nowhere --password-file "$tmp/pw-good"
+check "user add" 0 "User a.jones \(u-[0-9a-f]{12}\), practitioner at school-1" -- "$bin" user add a.jones --db "$db" --name "A" --role practitioner --agency school-1 --team pastoral --password-file "$tmp/pw-good"
+check "user add --totp" 0 "otpauth://totp/Continuum:t.user" -- "$bin" user add t.user --db "$db" --name "T" --role social_worker --agency council --team fd --totp --password-file "$tmp/pw-good"
+check "user add lead" 0 "User l.lead" -- "$bin" user add l.lead --db "$db" --name "L" --role safeguarding_lead --agency council --password-file "$tmp/pw-good"
 check "user duplicate" 2 "" -- "$bin" user add A.JONES --db "$db" --name "A" --role practitioner --agency school-1 --password-file "$tmp/pw-good"
 check "user disable" 0 "Disabled a.jones" -- "$bin" user disable a.jones --db "$db"
-check "user disable unknown" 2 "no user 'ghost'" -- "$bin" user disable ghost --db "$db"
+check "user disable unknown" 2 "ghost" -- "$bin" user disable ghost --db "$db"
 check "user reset nothing" 2 "nothing to reset" -- "$bin" user reset a.jones --db "$db"
 check "user reset enable" 0 "User a.jones" -- "$bin" user reset a.jones --db "$db" --enable
-check "user list" 0 "a.jones.*practitioner.*school-1.*active" -- "$bin" user list --db "$db"
-check "audit lists changes" 0 "admin  cli .*user disabled" -- "$bin" audit --db "$db"
-check "audit bad from" 2 "from" -- "$bin" audit --db "$db" --from yesterday
-check "audit bad type" 2 "types" -- "$bin" audit --db "$db" --type plan.agreed
+check "user list" 0 "a.jones.*practitioner.*school-1.*pastoral.*active" -- "$bin" user list --db "$db"
+check "audit needs --as" 2 "--as" -- "$bin" audit --db "$db"
+check "audit by a practitioner" 2 "safeguarding lead" -- "$bin" audit --db "$db" --as a.jones
+check "audit by an unknown user" 2 "no account 'ghost'" -- "$bin" audit --db "$db" --as ghost
+check "audit lists changes" 0 "admin  operator:.*user disabled" -- "$bin" audit --db "$db" --as l.lead
+check "audit shows a disabled user's change" 0 "user reset" -- "$bin" audit --db "$db" --as l.lead --type audit.admin
+check "audit bad from" 2 "from" -- "$bin" audit --db "$db" --as l.lead --from yesterday
+check "audit bad type" 2 "types" -- "$bin" audit --db "$db" --as l.lead --type plan.agreed
+check "a disabled user cannot act" 2 "disabled" -- sh -c "'$bin' user disable t.user --db '$db' >/dev/null && '$bin' due --db '$db' --as t.user"
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
