@@ -218,7 +218,7 @@ Result<ChildContext> Service::Impl::Load(const Caller& c, const std::string& chi
 }
 
 Result<std::string> Service::Impl::Gate(const Caller& c, const access::Request& what, ChildContext* child,
-                                        Timestamp now) {
+                                        Timestamp now, ojson extra) {
   if (c.host_operator && what.action != Action::kAdminister && what.action != Action::kReadFrameworks) {
     return Deny(c, child ? child->id : "-", what.action, "the host operator does not open children's records",
                 Forbidden("the host operator does not open children's records; act as a named user (--as USER)"),
@@ -239,7 +239,6 @@ Result<std::string> Service::Impl::Gate(const Caller& c, const access::Request& 
     }
   }
   if (d.allowed) return d.basis;
-  ojson extra = ojson::object();
   if (child) {
     extra["relationship"] = access::RelationshipName(subject.relationship);
     extra["consent"] = access::ConsentName(subject.consent);
@@ -521,7 +520,7 @@ static Result<Attempt> Attempt_(Service::Impl& impl, const Caller& c, const Reco
   std::vector<const framework::Transition*> candidates;
   if (a.ctx.exists && a.ctx.fw) candidates = TransitionsFor(*a.ctx.fw, r.type);
   for (const auto* t : candidates) entry = entry || t->entry;
-  auto basis = impl.Gate(c, {Action::kRecordEvent, entry}, &a.ctx, now);
+  auto basis = impl.Gate(c, {Action::kRecordEvent, entry}, &a.ctx, now, {{"event_type", r.type}});
   if (!basis.ok()) return basis.status();
   a.basis = *basis;
   if (!a.ctx.fw) return Internal("the child's framework '" + a.ctx.child.Value("framework_id") + "' is not loaded");

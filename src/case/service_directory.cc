@@ -82,11 +82,21 @@ Result<Service::LoginOutcome> Service::Login(const access::LoginAttempt& attempt
   // Changes an administrator made to this account lately.
   ojson notices = ojson::array();
   const std::string since = Timestamp::FromUnixSeconds(now.unix_seconds() - 30 * 86400).ToString();
-  auto alerts = impl_->store.directory().ListAlerts(false, 0, 200);
-  if (!alerts.ok()) return alerts.status();
-  for (const auto& a : *alerts) {
-    if (a.user_id != result->user.id || a.kind.rfind("account_", 0) != 0 || a.created_at < since) continue;
-    notices.push_back({{"kind", a.kind}, {"detail", a.detail}, {"at", a.created_at}});
+  // Newest first, a page at a time, back to `since`.
+  int64_t before = 0;
+  for (bool more = true; more;) {
+    auto alerts = impl_->store.directory().ListAlerts(false, before, 200);
+    if (!alerts.ok()) return alerts.status();
+    more = alerts->size() == 200;
+    for (const auto& a : *alerts) {
+      before = a.id;
+      if (a.created_at < since) {
+        more = false;
+        break;
+      }
+      if (a.user_id != result->user.id || a.kind.rfind("account_", 0) != 0) continue;
+      notices.push_back({{"kind", a.kind}, {"detail", a.detail}, {"at", a.created_at}});
+    }
   }
   out.ok = true;
   out.token = result->token;

@@ -68,7 +68,7 @@ struct Service::Impl {
   // Looks up break-glass grants only when they could change the answer.
   // On success returns the basis.
   Result<std::string> Gate(const Caller& c, const access::Request& what, internal::ChildContext* child,
-                           Timestamp now);
+                           Timestamp now, ojson extra = ojson::object());
   // Audits a refusal and returns `refusal`.
   Status Deny(const Caller& c, const std::string& child, access::Action action, const std::string& reason,
               Status refusal, Timestamp now, ojson extra = ojson::object());

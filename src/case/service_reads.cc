@@ -14,6 +14,14 @@ using internal::json;
 
 namespace {
 
+// A query's time bound: a date (its midnight) or a UTC time, or "".
+Status CheckBound(const std::string& name, const std::string& v) {
+  if (v.empty()) return Status::Ok();
+  if (v.size() == 10 ? Date::Parse(v).ok() : Timestamp::Parse(v).ok()) return Status::Ok();
+  return InvalidArgument(name + ": '" + v + "' is not a date (YYYY-MM-DD) or a UTC time (YYYY-MM-DDTHH:MM:SSZ)")
+      .WithField(name);
+}
+
 ojson Parse(const std::string& text) {
   ojson j = ojson::parse(text, nullptr, false);
   return j.is_discarded() ? ojson() : j;
@@ -82,6 +90,8 @@ Result<ojson> Service::Chronology(const Caller& c, const ChronologyRequest& r, T
   if (!ctx.ok()) return ctx.status();
   auto basis = impl_->Gate(c, {Action::kReadCase}, &*ctx, now);
   if (!basis.ok()) return basis.status();
+  CONTINUUM_RETURN_IF_ERROR(CheckBound("from", r.from));
+  CONTINUUM_RETURN_IF_ERROR(CheckBound("to", r.to));
   store::ChronologyQuery q;
   q.child_id = ctx->id;
   q.from = r.from;
@@ -235,7 +245,7 @@ Result<ojson> Service::Due(const Caller& c, const DueRequest& r, Timestamp now) 
   q.team = r.team;
   q.due_before = r.before;
   if (r.overdue) q.due_before = now.ToString();
-  if (!q.due_before.empty() && !Timestamp::Parse(q.due_before).ok()) {
+  if (!q.due_before.empty() && (!Timestamp::Parse(q.due_before).ok() || q.due_before.size() != 20)) {
     return InvalidArgument("before: a date-time such as 2026-11-30T09:00:00Z").WithField("before");
   }
   auto rows = impl_->store.Deadlines(q);
@@ -282,6 +292,8 @@ Result<ojson> Service::Due(const Caller& c, const DueRequest& r, Timestamp now) 
 Result<ojson> Service::Audit(const Caller& c, const AuditRequest& r, Timestamp now) {
   auto basis = impl_->Gate(c, {Action::kReadAudit}, nullptr, now);
   if (!basis.ok()) return basis.status();
+  CONTINUUM_RETURN_IF_ERROR(CheckBound("from", r.from));
+  CONTINUUM_RETURN_IF_ERROR(CheckBound("to", r.to));
   store::AuditQuery q;
   q.user = r.user;
   q.agency = r.agency;

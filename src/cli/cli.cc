@@ -25,7 +25,19 @@ int ExitCode(const Status& s) {
 }
 
 int Fail(const Status& s) {
-  std::cerr << "continuum: " << s.message() << "\n";
+  // A message may quote what was typed: never send its control characters
+  // to the terminal raw (line breaks between lines of a message are kept).
+  std::string out;
+  for (unsigned char c : s.message()) {
+    if ((c < 0x20 && c != '\n') || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  std::cerr << "continuum: " << out << "\n";
   return ExitCode(s);
 }
 

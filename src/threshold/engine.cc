@@ -24,7 +24,8 @@ const char* ListName(ItemKind k) {
 Status ResolveList(const Framework& fw, const std::vector<std::string>& ids, ItemKind kind,
                    ItemList* out) {
   if (ids.size() > kMaxObservedIds) {
-    return InvalidArgument(std::string(ListName(kind)) + ": at most " + std::to_string(kMaxObservedIds) + " ids");
+    return InvalidArgument(std::string(ListName(kind)) + ": at most " + std::to_string(kMaxObservedIds) + " ids")
+        .WithField(ListName(kind));
   }
   out->reserve(ids.size());
   for (const auto& id : ids) CONTINUUM_RETURN_IF_ERROR(AddObserved(fw, id, kind, out));
@@ -55,18 +56,19 @@ Status AddObserved(const Framework& fw, std::string_view id, ItemKind kind, Item
   int i = fw.FindItem(id);
   if (i < 0) {
     return InvalidArgument(std::string("unknown ") + framework::ItemKindName(kind) + " '" + std::string(id) +
-                           "' (not in framework '" + fw.id + "')");
+                           "' (not in framework '" + fw.id + "')").WithField(ListName(kind));
   }
   const Item& item = fw.items[i];
   if (item.kind != kind) {
     return InvalidArgument("'" + std::string(id) + "' is " + (item.kind == ItemKind::kIndicator ? "an " : "a ") +
                            framework::ItemKindName(item.kind) + ", not " +
                            (kind == ItemKind::kIndicator ? "an " : "a ") + framework::ItemKindName(kind) +
-                           "; list it under '" + ListName(item.kind) + "'");
+                           "; list it under '" + ListName(item.kind) + "'")
+        .WithField(ListName(kind));
   }
   if (std::find(out->begin(), out->end(), i) != out->end()) {
     return InvalidArgument(std::string(framework::ItemKindName(kind)) + " '" + std::string(id) +
-                           "' is listed twice (duplicate)");
+                           "' is listed twice (duplicate)").WithField(ListName(kind));
   }
   out->push_back(i);
   return Status::Ok();

@@ -38,16 +38,18 @@ template <typename Sink>
 Status ReadIds(simdjson::dom::element value, std::string_view field, size_t* count, Sink&& sink) {
   simdjson::dom::array arr;
   if (value.get_array().get(arr)) {
-    return InvalidArgument("'" + std::string(field) + "' must be a list of ids");
+    return InvalidArgument("'" + std::string(field) + "' must be a list of ids").WithField(std::string(field));
   }
   size_t i = 0;
   for (auto e : arr) {
     std::string_view s;
     if (e.get_string().get(s)) {
-      return InvalidArgument("'" + std::string(field) + "'[" + std::to_string(i) + "] must be a string id");
+      return InvalidArgument("'" + std::string(field) + "'[" + std::to_string(i) + "] must be a string id")
+          .WithField(std::string(field) + "[" + std::to_string(i) + "]");
     }
     if (*count >= kMaxObservedIds) {
-      return InvalidArgument("'" + std::string(field) + "' has more than " + std::to_string(kMaxObservedIds) + " ids");
+      return InvalidArgument("'" + std::string(field) + "' has more than " + std::to_string(kMaxObservedIds) + " ids")
+          .WithField(std::string(field));
     }
     ++*count;
     CONTINUUM_RETURN_IF_ERROR(sink(s));
@@ -81,10 +83,10 @@ Status ParseWith(ObservationParser::Impl& impl, std::string_view json, Handler& 
     std::string_view key = field.key;
     int slot = key == "indicators" ? 0 : key == "strengths" ? 1 : key == "facts" ? 2 : key == "age" ? 3 : -1;
     if (slot < 0) {
-      return InvalidArgument("unknown field '" + std::string(key) +
-                             "'; expected indicators, strengths, facts, age");
+      return InvalidArgument("unknown field '" + std::string(key) + "'; expected indicators, strengths, facts, age")
+          .WithField(std::string(key));
     }
-    if (seen[slot]) return InvalidArgument("field '" + std::string(key) + "' is given twice");
+    if (seen[slot]) return InvalidArgument("field '" + std::string(key) + "' is given twice").WithField(std::string(key));
     seen[slot] = true;
     if (slot < 3) {
       CONTINUUM_RETURN_IF_ERROR(on.Ids(slot, key, field.value));
@@ -93,10 +95,11 @@ Status ParseWith(ObservationParser::Impl& impl, std::string_view json, Handler& 
     if (field.value.is_null()) continue;
     int64_t age = 0;
     if (field.value.get_int64().get(age)) {
-      return InvalidArgument("'age' must be a whole number of years");
+      return InvalidArgument("'age' must be a whole number of years").WithField("age");
     }
     if (age < 0 || age > kMaxAge) {
-      return InvalidArgument("'age' must be from 0 to " + std::to_string(kMaxAge) + ", not " + std::to_string(age));
+      return InvalidArgument("'age' must be from 0 to " + std::to_string(kMaxAge) + ", not " + std::to_string(age))
+          .WithField("age");
     }
     on.Age(static_cast<int>(age));
   }
