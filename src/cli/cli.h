@@ -11,6 +11,10 @@
 #include "core/status.h"
 #include "framework/framework.h"
 
+namespace continuum::store {
+class WitnessSigner;
+}
+
 namespace continuum::cli {
 
 // Exit codes: 0 ok, 2 bad input (anything the caller can fix), 1 otherwise.
@@ -27,6 +31,8 @@ struct Globals {
   std::string db;              // --db; empty: $CONTINUUM_DB or continuum.db
   std::string argv0;
   int exit_code = 0;
+  std::string witness_key, witness_file;          // --witness-key, --witness-file (before the command)
+  std::shared_ptr<store::WitnessSigner> witness;  // set before a command that appends, if configured
 };
 
 // --frameworks-dir, else $CONTINUUM_FRAMEWORKS, else ../frameworks beside the
@@ -46,5 +52,15 @@ void AddFrameworksListCommand(CLI::App& frameworks, Globals& g);
 void AddFrameworksShowCommand(CLI::App& frameworks, Globals& g);
 void AddFrameworksValidateCommand(CLI::App& frameworks, Globals& g);
 void AddAssessCommand(CLI::App& app, Globals& g);
+
+// Signed checkpoints (cli/witness.cc): `continuum witness keygen|checkpoint`;
+// the global --witness-key/--witness-file, which open the signer before a
+// command that appends to the log; and the checkpoint after it, which
+// returns the exit code to use.
+void AddWitnessCommands(CLI::App& app, Globals& g);
+void AddWitnessOptions(CLI::App& app, Globals& g);
+int CheckpointAfterCommand(Globals& g);
+// The signer for a key and file given together, null when neither is given.
+Result<std::shared_ptr<store::WitnessSigner>> OpenWitness(const std::string& key, const std::string& file);
 
 }  // namespace continuum::cli

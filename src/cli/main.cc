@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
   AddDemoCommand(app, g);
   AddServeCommand(app, g);
   AddAccountCommands(app, g);
+  AddWitnessCommands(app, g);
+  AddWitnessOptions(app, g);
 
   try {
     app.parse(argc, argv);
@@ -38,5 +40,5 @@ int main(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? kExitOk : kExitBadInput;
   }
-  return g.exit_code;
+  return CheckpointAfterCommand(g);
 }

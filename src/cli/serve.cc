@@ -3,6 +3,7 @@
 // Configuration comes from flags, then the environment (CONTINUUM_DB,
 // CONTINUUM_LISTEN, CONTINUUM_WORKERS, …), then a YAML file (--config or
 // $CONTINUUM_CONFIG), then defaults: the first that sets a value wins.
+// witness_key and witness_file (together) turn on signed checkpoints.
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
@@ -13,6 +14,7 @@
 #include "api/http_server.h"
 #include "cli/case_support.h"
 #include "core/file.h"
+#include "store/witness.h"
 
 namespace continuum::cli {
 namespace {
@@ -21,6 +23,7 @@ struct ServeOptions {
   std::string listen, config, port_file;
   std::string workers, io_threads, max_body_bytes, max_header_bytes, request_timeout_seconds;
   std::string idle_timeout_minutes, absolute_timeout_hours, break_glass_minutes, log_requests, metrics_token;
+  std::string witness_key, witness_file, witness_every;
   bool print_routes = false, print_openapi = false;
 };
 
@@ -42,6 +45,9 @@ const Setting kSettings[] = {
     {"break_glass_minutes", "CONTINUUM_BREAK_GLASS_MINUTES", &ServeOptions::break_glass_minutes},
     {"log_requests", "CONTINUUM_LOG_REQUESTS", &ServeOptions::log_requests},
     {"metrics_token", "CONTINUUM_METRICS_TOKEN", &ServeOptions::metrics_token},
+    {"witness_key", "CONTINUUM_WITNESS_KEY", &ServeOptions::witness_key},
+    {"witness_file", "CONTINUUM_WITNESS_FILE", &ServeOptions::witness_file},
+    {"witness_every", "CONTINUUM_WITNESS_EVERY", &ServeOptions::witness_every},
 };
 
 // Fills unset options from the environment, then from the file.
@@ -104,6 +110,8 @@ int Serve(ServeOptions& o, Globals& g) {
     std::cout << *doc;
     return kExitOk;
   }
+  if (o.witness_key.empty()) o.witness_key = g.witness_key;
+  if (o.witness_file.empty()) o.witness_file = g.witness_file;
   if (auto s = Resolve(&o, g); !s.ok()) return Fail(s);
   api::ServerOptions so;
   std::string listen = o.listen.empty() ? "127.0.0.1:8080" : o.listen;
@@ -121,7 +129,8 @@ int Serve(ServeOptions& o, Globals& g) {
   auto idle = Number("idle_timeout_minutes", o.idle_timeout_minutes, 30, 1, 24 * 60);
   auto absolute = Number("absolute_timeout_hours", o.absolute_timeout_hours, 12, 1, 24 * 7);
   auto glass = Number("break_glass_minutes", o.break_glass_minutes, 60, 1, 24 * 60);
-  for (const auto* r : {&workers, &io, &body, &header, &timeout, &idle, &absolute, &glass})
+  auto witness_every = Number("witness_every", o.witness_every, 1000, 1, 1000000000);
+  for (const auto* r : {&workers, &io, &body, &header, &timeout, &idle, &absolute, &glass, &witness_every})
     if (!r->ok()) return Fail(r->status());
   if (!o.log_requests.empty() && o.log_requests != "true" && o.log_requests != "false")
     return Fail(InvalidArgument("log_requests: true or false"));
@@ -146,10 +155,27 @@ int Serve(ServeOptions& o, Globals& g) {
   if (!registry.ok()) return Fail(registry.status());
   auto calendar = LoadCalendar(g);
   if (!calendar.ok()) return Fail(calendar.status());
+  // The witness before the database: a bad key refuses to start.
+  auto signer = OpenWitness(o.witness_key, o.witness_file);
+  if (!signer.ok()) return Fail(signer.status());
   auto store = OpenStore(g);
   if (!store.ok()) return Fail(store.status());
   auto service = std::make_unique<casework::Service>(**store, std::move(*registry), std::move(*calendar), co);
   auto api = api::Api::Create(service.get(), ao);
+  // Checkpoints every witness_every events and every minute; the last after
+  // the final request has been answered.
+  std::unique_ptr<store::CheckpointSchedule> checkpoints;
+  if (*signer) {
+    checkpoints = std::make_unique<store::CheckpointSchedule>(
+        **store, **signer, *witness_every, std::chrono::seconds(60), [](const Status& st) {
+          nlohmann::json line = {{"ts", NowUtc()},
+                                 {"level", "error"},
+                                 {"msg", "no checkpoint written to the witness file"},
+                                 {"error", st.message()}};
+          std::cerr << line.dump() << std::endl;
+        });
+  }
+  auto api = api::Api::Create(store->get(), std::move(*registry), std::move(*calendar), ao);
   if (!api.ok()) return Fail(api.status());
   api::Api* handler = api->get();
   auto server = api::HttpServer::Listen(so, [handler](api::HttpRequest& r, api::HttpServer::Responder respond) {
@@ -170,6 +196,7 @@ int Serve(ServeOptions& o, Globals& g) {
   server->reset();
   api->reset();
   service.reset();
+  checkpoints.reset();
   store->reset();
   std::cerr << "{\"ts\":\"" << NowUtc() << "\",\"level\":\"info\",\"msg\":\"stopped\"}" << std::endl;
   return kExitOk;
@@ -197,6 +224,11 @@ void AddServeCommand(CLI::App& app, Globals& g) {
   cmd->add_option("--break-glass-minutes", o->break_glass_minutes,
                   "How long break-glass access lasts (default 60)");
   cmd->add_option("--log-requests", o->log_requests, "true or false: a JSON line per request on stderr");
+  cmd->add_option("--witness-key", o->witness_key,
+                  "Secret key that signs checkpoints of the log (continuum witness keygen)");
+  cmd->add_option("--witness-file", o->witness_file, "File the signed checkpoints are appended to");
+  cmd->add_option("--witness-every", o->witness_every,
+                  "A checkpoint after this many events (default 1000), and every minute while the log grows");
   cmd->add_option("--port-file", o->port_file, "Write the port listened on to this file");
   cmd->add_option("--metrics-token", o->metrics_token,
                   "A token (32 characters or more) that lets a scraper read /metrics; else administrators only");

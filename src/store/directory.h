@@ -1,9 +1,16 @@
-// The directory: agencies, teams, user accounts, sessions, login throttling
-// and break-glass grants. Unlike the event log these are mutable records
-// (a password is reset, a session ends), kept in the same database as the log
-// so that several `continuum serve` processes share them. Every change made
-// through the API or the CLI is also recorded in the audit trail (audit.*
-// events in the log), so the history survives even though the rows change.
+// The directory: agencies, teams, user accounts, sessions, login throttling,
+// break-glass grants and alerts. Unlike the event log these are mutable
+// records (a password is reset, a session ends), kept in the same database as
+// the log so that several `continuum serve` processes share them.
+//
+// Every change to an agency, team, user, break-glass grant or alert is also
+// appended to the log as a directory.* event (store.h, kDirectoryPrefix) in
+// the same transaction as the row: both are written or neither. The event
+// holds the record as it now is, with BLAKE2b digests in place of the
+// password hash and TOTP secret, so Verify can replay the directory and
+// report a row edited, added or removed behind Continuum's back. Sessions,
+// login throttling and the last accepted TOTP step are ephemeral and stay
+// out of the log. Who asked for a change is in the audit trail (audit.*).
 //
 //   store::Directory& dir = store->directory();
 //   auto user = dir.FindUserByName("a.jones");            // nullopt if none

@@ -3,6 +3,7 @@
 // PostgreSQL when CONTINUUM_TEST_PG_URL is set (scripts/with-postgres.sh).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <map>
@@ -948,7 +949,7 @@ TEST_P(DirectoryTest, AlertsAreListedNewestFirstAndAcknowledged) {
   ASSERT_TRUE(defaulted.ok()) << defaulted.status().ToString();
 }
 
-TEST_P(DirectoryTest, IsSharedByStoresOnOneDatabaseAndStaysOutOfTheLog) {
+TEST_P(DirectoryTest, IsSharedByStoresOnOneDatabase) {
   ASSERT_TRUE(dir().CreateUser(MakeUser("u-7", "a.jones")).ok());
   auto second = Open(db_->url());
   ASSERT_TRUE(second.ok()) << second.status().ToString();
@@ -959,15 +960,161 @@ TEST_P(DirectoryTest, IsSharedByStoresOnOneDatabaseAndStaysOutOfTheLog) {
   auto again = dir().ClaimTotpStep("u-7", 10);
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(*again);
-
-  auto events = db_->Count("events");
-  ASSERT_TRUE(events.ok());
-  EXPECT_EQ(*events, 0);
-  // The directory is mutable and not derived from the log; Verify ignores it.
-  MustAppend({MakeEvent("c-1", "child.registered", "2026-05-01T09:00:00Z", R"({"name":"Amy"})")});
+  // Both stores' directory changes are in one chain.
+  ASSERT_TRUE((*second)->directory().PutAgency({"police-3", "Police", "police"}).ok());
+  ASSERT_TRUE(dir().PutAgency({"police-4", "Police", "police"}).ok());
   auto report = store_->Verify(projector_);
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_TRUE(report->ok) << report->problem;
+}
+
+// The directory.* events of the whole log, in seq order.
+std::vector<Event> DirectoryEvents(Store& store) {
+  std::vector<Event> out;
+  for (const char* child : {"-", "c-1", "c-2"}) {
+    auto r = store.Chronology({.child_id = child, .types = {"directory.*"}});
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    if (r.ok()) out.insert(out.end(), r->begin(), r->end());
+  }
+  std::sort(out.begin(), out.end(), [](const Event& a, const Event& b) { return a.seq < b.seq; });
+  return out;
+}
+
+TEST_P(DirectoryTest, EveryChangeIsAChainedEventInItsTransaction) {
+  // SetUp put two agencies and a team.
+  std::vector<Event> events = DirectoryEvents(*store_);
+  EXPECT_EQ(Types(events), (std::vector<std::string>{"directory.agency.created", "directory.agency.created",
+                                                     "directory.team.created"}));
+  auto count = [&] { return DirectoryEvents(*store_).size(); };
+
+  // The same agency again changes nothing and records nothing; a rename does.
+  ASSERT_TRUE(dir().PutAgency({"school-1", "Riverside Primary", "school"}).ok());
+  EXPECT_EQ(count(), 3u);
+  ASSERT_TRUE(dir().PutAgency({"school-1", "Riverside Academy", "school"}).ok());
+  events = DirectoryEvents(*store_);
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(events[3].type, "directory.agency.updated");
+  EXPECT_EQ(events[3].child_id, "-");
+  EXPECT_EQ(nlohmann::json::parse(events[3].payload),
+            nlohmann::json::parse(R"({"record":{"id":"school-1","name":"Riverside Academy","kind":"school"},
+                                      "changed":["name"]})"));
+
+  // Users: digests of the secrets, never the secrets.
+  User u = MakeUser("u-7", "A.Jones");
+  u.totp_secret = "JBSWY3DPEHPK3PXP";
+  ASSERT_TRUE(dir().CreateUser(u).ok());
+  events = DirectoryEvents(*store_);
+  ASSERT_EQ(events.size(), 5u);
+  EXPECT_EQ(events[4].type, "directory.user.created");
+  EXPECT_EQ(events[4].payload.find(u.password_hash), std::string::npos) << events[4].payload;
+  EXPECT_EQ(events[4].payload.find(u.totp_secret), std::string::npos) << events[4].payload;
+  auto record = nlohmann::json::parse(events[4].payload)["record"];
+  EXPECT_EQ(record["username"], "a.jones");
+  EXPECT_EQ(record["team_id"], "t-1");
+  EXPECT_EQ(record["password_hash_blake2b"].get<std::string>().size(), 64u);
+  EXPECT_EQ(record["totp_secret_blake2b"].get<std::string>().size(), 64u);
+  EXPECT_FALSE(record.contains("totp_last_step"));
+
+  // A role change and a password reset in one update: one event naming both.
+  User changed = MustGetUser("u-7");
+  changed.role = "administrator";
+  changed.password_hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdDI$aGFzaDI";
+  changed.updated_at = "2026-05-02T09:00:00Z";
+  ASSERT_TRUE(dir().UpdateUser(changed).ok());
+  events = DirectoryEvents(*store_);
+  ASSERT_EQ(events.size(), 6u);
+  EXPECT_EQ(events[5].type, "directory.user.updated");
+  EXPECT_EQ(nlohmann::json::parse(events[5].payload)["changed"],
+            nlohmann::json::parse(R"(["role","password_hash_blake2b","updated_at"])"));
+
+  // Ephemeral: TOTP steps, sessions, login throttling.
+  ASSERT_TRUE(dir().ClaimTotpStep("u-7", 99).ok());
+  ASSERT_TRUE(
+      dir()
+          .CreateSession(MakeSession(Hash('a'), "u-7", "2026-05-01T09:00:00Z", "2026-05-01T17:00:00Z"))
+          .ok());
+  ASSERT_TRUE(dir()
+                  .RecordLoginFailure("user:a.jones", "2026-05-01T10:00:00Z", "2026-05-01T09:45:00Z", 5,
+                                      "2026-05-01T10:30:00Z")
+                  .ok());
+  EXPECT_EQ(count(), 6u);
+
+  // Refused changes record nothing.
+  EXPECT_EQ(dir().CreateUser(MakeUser("u-7", "other")).code(), StatusCode::kConflict);
+  EXPECT_EQ(dir().PutTeam({"t-9", "nowhere", "x", false}).code(), StatusCode::kNotFound);
+  EXPECT_EQ(dir().AcknowledgeAlert(404, "u-7", "2026-05-01T10:00:00Z").code(), StatusCode::kNotFound);
+  EXPECT_EQ(count(), 6u);
+
+  // Break-glass and alerts name the child, but stay out of its chronology.
+  MustAppend({MakeEvent("c-1", "child.registered", "2026-05-01T09:00:00Z", R"({"name":"Amy"})")});
+  const std::string grant(32, 'b');
+  ASSERT_TRUE(dir()
+                  .CreateBreakGlass({grant, "u-7", "c-1", "Police at the door", "2026-05-01T09:00:00Z",
+                                     "2026-05-01T10:00:00Z"})
+                  .ok());
+  auto alert = dir().CreateAlert({.kind = "break_glass",
+                                  .child_id = "c-1",
+                                  .user_id = "u-7",
+                                  .agency_id = "school-1",
+                                  .detail = "Police at the door"});
+  ASSERT_TRUE(alert.ok()) << alert.status().ToString();
+  ASSERT_TRUE(dir().AcknowledgeAlert(*alert, "u-lead", "2026-05-01T11:00:00Z").ok());
+  ASSERT_TRUE(dir().AcknowledgeAlert(*alert, "u-other", "2026-05-01T12:00:00Z").ok());  // the first stands
+  events = DirectoryEvents(*store_);
+  ASSERT_EQ(events.size(), 9u);
+  EXPECT_EQ(Types({events[6], events[7], events[8]}),
+            (std::vector<std::string>{"directory.break_glass.granted", "directory.alert.raised",
+                                      "directory.alert.acknowledged"}));
+  EXPECT_EQ(events[6].child_id, "c-1");
+  EXPECT_EQ(events[6].author, "u-7");
+  EXPECT_EQ(events[8].author, "u-lead");
+  EXPECT_EQ(nlohmann::json::parse(events[7].payload)["record"]["id"], *alert);
+  EXPECT_EQ(Types(Chronology({.child_id = "c-1"})), (std::vector<std::string>{"child.registered"}));
+  EXPECT_TRUE(Audit({.child_id = "c-1"}).empty());
+
+  // Each event is chained: the log verifies, and its hash links hold.
+  auto report = store_->Verify(projector_);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_TRUE(report->ok) << report->problem
+                          << (report->state_differences.empty() ? "" : "\n" + report->state_differences[0]);
+}
+
+TEST_P(DirectoryTest, CallersCannotAppendDirectoryEvents) {
+  auto r = store_->Append(
+      {MakeEvent("-", "directory.user.updated", "2026-05-01T09:00:00Z", R"({"record":{"id":"u-7"}})")},
+      projector_);
+  ASSERT_FALSE(r.ok());
+  ExpectInvalid(r.status(),
+                "events[0].type \"directory.user.updated\": types starting \"directory.\" are "
+                "written by the store itself");
+}
+
+TEST_P(DirectoryTest, RowsOfAnOlderDatabaseAreAdoptedIntoTheLogWhenItIsMigrated) {
+  // A database of schema version 2: directory rows but no directory events.
+  ASSERT_TRUE(dir().CreateUser(MakeUser("u-7", "a.jones")).ok());
+  ASSERT_TRUE(
+      dir().CreateAlert({.kind = "break_glass", .child_id = "c-1", .user_id = "u-7", .detail = "x"}).ok());
+  MustAppend({MakeEvent("c-1", "child.registered", "2026-05-01T09:00:00Z", R"({"name":"Amy"})")});
+  store_.reset();
+  ASSERT_TRUE(db_->AllowTampering().ok());
+  ASSERT_TRUE(db_->Exec("DELETE FROM events").ok());
+  ASSERT_TRUE(
+      db_->Exec("UPDATE chain_head SET seq = 0, hash = ? WHERE id = 1", {std::string(internal::kGenesisHash)})
+          .ok());
+  ASSERT_TRUE(db_->Exec("DELETE FROM schema_migrations WHERE version = 3").ok());
+  auto s = Open(db_->url());
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  store_ = std::move(*s);
+  MustAppend({MakeEvent("c-1", "child.registered", "2026-05-01T09:00:00Z", R"({"name":"Amy"})")});
+  EXPECT_EQ(Types(DirectoryEvents(*store_)),
+            (std::vector<std::string>{"directory.agency.adopted", "directory.agency.adopted",
+                                      "directory.team.adopted", "directory.user.adopted",
+                                      "directory.alert.adopted"}));
+  auto report = store_->Verify(projector_);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_TRUE(report->ok) << report->problem
+                          << (report->state_differences.empty() ? "" : "\n" + report->state_differences[0]);
+  EXPECT_EQ(report->events, 6);
 }
 
 TEST_P(DirectoryTest, WritesInterleaveWithAppends) {

@@ -17,10 +17,12 @@ GroupCommitWriter::~GroupCommitWriter() {
   thread_.join();
 }
 
-Result<std::vector<Event>> GroupCommitWriter::Submit(std::vector<Event> events, const Projector& projector) {
+Result<std::vector<Event>> GroupCommitWriter::Submit(std::vector<Event> events, const Projector& projector,
+                                                     const DirectoryChange* directory_change) {
   AppendRequest request;
   request.events = std::move(events);
   request.projector = &projector;
+  request.directory_change = directory_change;
   std::unique_lock<std::mutex> lock(mu_);
   queue_.push_back(&request);
   work_.notify_one();

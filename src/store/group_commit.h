@@ -21,9 +21,15 @@
 
 namespace continuum::store::internal {
 
+// A directory change (directory_log.h): run on the writer thread inside the
+// batch's transaction, before the request's events are chained; it writes
+// its rows and adds the events that record them.
+using DirectoryChange = std::function<Status(std::vector<Event>* events)>;
+
 struct AppendRequest {
   std::vector<Event> events;
   const Projector* projector = nullptr;
+  const DirectoryChange* directory_change = nullptr;
   Result<std::vector<Event>> result = Internal("the append was not run");
   bool done = false;               // guarded by the writer's mutex
   std::condition_variable waiter;  // wakes this caller only
@@ -47,7 +53,8 @@ class GroupCommitWriter {
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
 
   // Queues the events and waits for the batch that carries them.
-  Result<std::vector<Event>> Submit(std::vector<Event> events, const Projector& projector);
+  Result<std::vector<Event>> Submit(std::vector<Event> events, const Projector& projector,
+                                    const DirectoryChange* directory_change = nullptr);
   // Queues the events; `done` is called on the writer thread after the batch.
   void SubmitAsync(std::vector<Event> events, Projector projector,
                    std::function<void(Result<std::vector<Event>>)> done);

@@ -115,7 +115,10 @@ class SqlConnection {
 struct Migration {
   int version;
   std::string_view name;
-  std::string_view sql;  // a Script
+  std::string_view sql;  // a Script; may be empty
+  // Work that SQL cannot do (hashing, for one), run after `sql` in the same
+  // transaction; or null.
+  Status (*after)(SqlConnection&) = nullptr;
 };
 
 // One kind of database at one address.

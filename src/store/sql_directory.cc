@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "store/directory_log.h"
 #include "store/event_format.h"
 
 namespace continuum::store::internal {
@@ -231,6 +232,21 @@ Result<int64_t> SqlDirectory::RunCountingChanges(std::string_view sql,
   return (*lease)->RunCountingChanges(sql, params);
 }
 
+namespace {
+
+// Reads the record with `key`, runs `write`, and records the change in the
+// log (directory_log.h): the body of every chained directory change.
+Status WriteAndRecord(SqlConnection& c, DirectoryKind kind, const std::string& key,
+                      std::vector<Event>* events,
+                      const std::function<Status(const std::optional<DirectoryRecord>& before)>& write) {
+  Result<std::optional<DirectoryRecord>> before = ReadDirectoryRecord(c, kind, key);
+  if (!before.ok()) return before.status();
+  CONTINUUM_RETURN_IF_ERROR(write(*before));
+  return RecordDirectoryChange(c, kind, key, *before, events);
+}
+
+}  // namespace
+
 // ---------------------------------------------------------------------------
 // Agencies and teams
 
@@ -238,10 +254,14 @@ Status SqlDirectory::PutAgency(const Agency& a) {
   CONTINUUM_RETURN_IF_ERROR(CheckId("agency.id", a.id));
   CONTINUUM_RETURN_IF_ERROR(CheckName("agency.name", a.name));
   CONTINUUM_RETURN_IF_ERROR(CheckId("agency.kind", a.kind));
-  return Run(
-      "INSERT INTO agencies (id, name, kind) VALUES (?, ?, ?) "
-      "ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind",
-      {SqlParam::Text(a.id), SqlParam::Text(a.name), SqlParam::Text(a.kind)});
+  return run_chained_([&](SqlConnection& c, std::vector<Event>* events) {
+    return WriteAndRecord(c, DirectoryKind::kAgency, a.id, events, [&](const auto&) {
+      return c.Run(
+          "INSERT INTO agencies (id, name, kind) VALUES (?, ?, ?) "
+          "ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind",
+          {SqlParam::Text(a.id), SqlParam::Text(a.name), SqlParam::Text(a.kind)});
+    });
+  });
 }
 
 Result<std::optional<Agency>> SqlDirectory::GetAgency(const std::string& id) {
@@ -270,14 +290,16 @@ Status SqlDirectory::PutTeam(const Team& t) {
   CONTINUUM_RETURN_IF_ERROR(CheckId("team.agency_id", t.agency_id));
   CONTINUUM_RETURN_IF_ERROR(CheckName("team.name", t.name));
   if (t.duty.size() > 200) return InvalidArgument("team.duty: at most 200 characters");
-  return InTransaction([&](SqlConnection& c) {
+  return run_chained_([&](SqlConnection& c, std::vector<Event>* events) {
     CONTINUUM_RETURN_IF_ERROR(MustExist(c, "agencies", "team.agency_id: the agency", t.agency_id));
-    return c.Run(
-        "INSERT INTO teams (id, agency_id, name, front_door, duty) VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT (id) DO UPDATE SET agency_id = excluded.agency_id, name = excluded.name, "
-        "front_door = excluded.front_door, duty = excluded.duty",
-        {SqlParam::Text(t.id), SqlParam::Text(t.agency_id), SqlParam::Text(t.name), Bool(!t.duty.empty()),
-         SqlParam::Text(t.duty)});
+    return WriteAndRecord(c, DirectoryKind::kTeam, t.id, events, [&](const auto&) {
+      return c.Run(
+          "INSERT INTO teams (id, agency_id, name, front_door, duty) VALUES (?, ?, ?, ?, ?) "
+          "ON CONFLICT (id) DO UPDATE SET agency_id = excluded.agency_id, name = excluded.name, "
+          "front_door = excluded.front_door, duty = excluded.duty",
+          {SqlParam::Text(t.id), SqlParam::Text(t.agency_id), SqlParam::Text(t.name), Bool(!t.duty.empty()),
+           SqlParam::Text(t.duty)});
+    });
   });
 }
 
@@ -308,7 +330,7 @@ Status SqlDirectory::CreateUser(const User& given) {
   Result<User> checked = CheckedUser(given);
   if (!checked.ok()) return checked.status();
   const User& u = *checked;
-  return InTransaction([&](SqlConnection& c) {
+  return run_chained_([&](SqlConnection& c, std::vector<Event>* events) {
     CONTINUUM_RETURN_IF_ERROR(CheckUserReferences(c, u));
     Result<bool> taken = Exists(c, "SELECT 1 FROM users WHERE id = ?", u.id);
     if (!taken.ok()) return taken.status();
@@ -316,15 +338,15 @@ Status SqlDirectory::CreateUser(const User& given) {
     taken = Exists(c, "SELECT 1 FROM users WHERE username = ?", u.username);
     if (!taken.ok()) return taken.status();
     if (*taken) return Conflict("user.username " + Quote(u.username) + " is taken");
-    // A concurrent creation of the same id or name is a unique violation:
-    // kConflict too.
-    return c.Run("INSERT INTO users (" + std::string(kUserColumns) +
-                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                 {SqlParam::Text(u.id), SqlParam::Text(u.username), SqlParam::Text(u.display_name),
-                  SqlParam::Text(u.role), SqlParam::Text(u.agency_id), TextOrNull(u.team_id),
-                  SqlParam::Text(u.password_hash), SqlParam::Text(u.totp_secret),
-                  SqlParam::Int(u.totp_last_step), Bool(u.disabled), Bool(u.must_change_password),
-                  SqlParam::Text(u.created_at), SqlParam::Text(u.updated_at)});
+    CONTINUUM_RETURN_IF_ERROR(
+        c.Run("INSERT INTO users (" + std::string(kUserColumns) +
+                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              {SqlParam::Text(u.id), SqlParam::Text(u.username), SqlParam::Text(u.display_name),
+               SqlParam::Text(u.role), SqlParam::Text(u.agency_id), TextOrNull(u.team_id),
+               SqlParam::Text(u.password_hash), SqlParam::Text(u.totp_secret),
+               SqlParam::Int(u.totp_last_step), Bool(u.disabled), Bool(u.must_change_password),
+               SqlParam::Text(u.created_at), SqlParam::Text(u.updated_at)}));
+    return RecordDirectoryChange(c, DirectoryKind::kUser, u.id, std::nullopt, events);
   });
 }
 
@@ -334,8 +356,10 @@ Status SqlDirectory::UpdateUser(const User& given) {
   Result<User> checked = CheckedUser(without_created);
   if (!checked.ok()) return checked.status();
   const User& u = *checked;
-  return InTransaction([&](SqlConnection& c) {
-    CONTINUUM_RETURN_IF_ERROR(MustExist(c, "users", "the user", u.id));
+  return run_chained_([&](SqlConnection& c, std::vector<Event>* events) {
+    Result<std::optional<DirectoryRecord>> before = ReadDirectoryRecord(c, DirectoryKind::kUser, u.id);
+    if (!before.ok()) return before.status();
+    if (!*before) return NotFound("the user " + Quote(u.id) + " does not exist");
     CONTINUUM_RETURN_IF_ERROR(CheckUserReferences(c, u));
     bool other = false;
     CONTINUUM_RETURN_IF_ERROR(c.Run("SELECT 1 FROM users WHERE username = ? AND id <> ?",
@@ -345,15 +369,17 @@ Status SqlDirectory::UpdateUser(const User& given) {
                                     }));
     if (other) return Conflict("user.username " + Quote(u.username) + " is taken by another user");
     // totp_last_step only moves forward (see sql_directory.h).
-    return c.Run(
-        "UPDATE users SET username = ?, display_name = ?, role = ?, agency_id = ?, team_id = ?, "
-        "password_hash = ?, totp_secret = ?, "
-        "totp_last_step = CASE WHEN totp_last_step < ? THEN ? ELSE totp_last_step END, "
-        "disabled = ?, must_change_password = ?, updated_at = ? WHERE id = ?",
-        {SqlParam::Text(u.username), SqlParam::Text(u.display_name), SqlParam::Text(u.role),
-         SqlParam::Text(u.agency_id), TextOrNull(u.team_id), SqlParam::Text(u.password_hash),
-         SqlParam::Text(u.totp_secret), SqlParam::Int(u.totp_last_step), SqlParam::Int(u.totp_last_step),
-         Bool(u.disabled), Bool(u.must_change_password), SqlParam::Text(u.updated_at), SqlParam::Text(u.id)});
+    CONTINUUM_RETURN_IF_ERROR(
+        c.Run("UPDATE users SET username = ?, display_name = ?, role = ?, agency_id = ?, team_id = ?, "
+              "password_hash = ?, totp_secret = ?, "
+              "totp_last_step = CASE WHEN totp_last_step < ? THEN ? ELSE totp_last_step END, "
+              "disabled = ?, must_change_password = ?, updated_at = ? WHERE id = ?",
+              {SqlParam::Text(u.username), SqlParam::Text(u.display_name), SqlParam::Text(u.role),
+               SqlParam::Text(u.agency_id), TextOrNull(u.team_id), SqlParam::Text(u.password_hash),
+               SqlParam::Text(u.totp_secret), SqlParam::Int(u.totp_last_step),
+               SqlParam::Int(u.totp_last_step), Bool(u.disabled), Bool(u.must_change_password),
+               SqlParam::Text(u.updated_at), SqlParam::Text(u.id)}));
+    return RecordDirectoryChange(c, DirectoryKind::kUser, u.id, *before, events);
   });
 }
 
@@ -553,15 +579,16 @@ Status SqlDirectory::CreateBreakGlass(const BreakGlassGrant& given) {
   if (!granted.ok()) return granted.status();
   g.granted_at = *granted;
   CONTINUUM_RETURN_IF_ERROR(CheckTime("break_glass.expires_at", g.expires_at));
-  return InTransaction([&](SqlConnection& c) {
+  return run_chained_([&](SqlConnection& c, std::vector<Event>* events) {
     CONTINUUM_RETURN_IF_ERROR(MustExist(c, "users", "break_glass.user_id: the user", g.user_id));
     Result<bool> taken = Exists(c, "SELECT 1 FROM break_glass WHERE id = ?", g.id);
     if (!taken.ok()) return taken.status();
     if (*taken) return Conflict("break_glass.id " + Quote(g.id) + " is taken");
-    return c.Run(
-        "INSERT INTO break_glass (" + std::string(kBreakGlassColumns) + ") VALUES (?, ?, ?, ?, ?, ?)",
-        {SqlParam::Text(g.id), SqlParam::Text(g.user_id), SqlParam::Text(g.child_id),
-         SqlParam::Text(g.reason), SqlParam::Text(g.granted_at), SqlParam::Text(g.expires_at)});
+    CONTINUUM_RETURN_IF_ERROR(
+        c.Run("INSERT INTO break_glass (" + std::string(kBreakGlassColumns) + ") VALUES (?, ?, ?, ?, ?, ?)",
+              {SqlParam::Text(g.id), SqlParam::Text(g.user_id), SqlParam::Text(g.child_id),
+               SqlParam::Text(g.reason), SqlParam::Text(g.granted_at), SqlParam::Text(g.expires_at)}));
+    return RecordDirectoryChange(c, DirectoryKind::kBreakGlass, g.id, std::nullopt, events);
   });
 }
 
@@ -611,16 +638,20 @@ Result<int64_t> SqlDirectory::CreateAlert(const Alert& a) {
   if (!created.ok()) return created.status();
   // A new alert is unacknowledged, whatever acknowledged_by/_at say.
   int64_t id = 0;
-  CONTINUUM_RETURN_IF_ERROR(
-      Run("INSERT INTO alerts (kind, child_id, user_id, agency_id, detail, created_at) "
-          "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-          {SqlParam::Text(a.kind), SqlParam::Text(a.child_id), SqlParam::Text(a.user_id),
-           SqlParam::Text(a.agency_id), SqlParam::Text(a.detail), SqlParam::Text(*created)},
-          [&](const SqlRow& r) {
-            id = r.Int(0);
-            return Status::Ok();
-          }));
-  if (id <= 0) return Internal("creating an alert returned no id");
+  CONTINUUM_RETURN_IF_ERROR(run_chained_([&](SqlConnection& c, std::vector<Event>* events) {
+    id = 0;
+    CONTINUUM_RETURN_IF_ERROR(
+        c.Run("INSERT INTO alerts (kind, child_id, user_id, agency_id, detail, created_at) "
+              "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+              {SqlParam::Text(a.kind), SqlParam::Text(a.child_id), SqlParam::Text(a.user_id),
+               SqlParam::Text(a.agency_id), SqlParam::Text(a.detail), SqlParam::Text(*created)},
+              [&](const SqlRow& r) {
+                id = r.Int(0);
+                return Status::Ok();
+              }));
+    if (id <= 0) return Internal("creating an alert returned no id");
+    return RecordDirectoryChange(c, DirectoryKind::kAlert, std::to_string(id), std::nullopt, events);
+  }));
   return id;
 }
 
@@ -659,18 +690,16 @@ Status SqlDirectory::AcknowledgeAlert(int64_t id, const std::string& user_id, co
   if (id <= 0) return InvalidArgument("alert id " + std::to_string(id) + " is not an alert id (1 or more)");
   CONTINUUM_RETURN_IF_ERROR(CheckId("user_id", user_id));
   CONTINUUM_RETURN_IF_ERROR(CheckTime("at", at));
-  Result<int64_t> changed = RunCountingChanges(
-      "UPDATE alerts SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ? AND acknowledged_at IS NULL",
-      {SqlParam::Text(user_id), SqlParam::Text(at), SqlParam::Int(id)});
-  if (!changed.ok()) return changed.status();
-  if (*changed > 0) return Status::Ok();
-  bool found = false;
-  CONTINUUM_RETURN_IF_ERROR(Run("SELECT 1 FROM alerts WHERE id = ?", {SqlParam::Int(id)}, [&](const SqlRow&) {
-    found = true;
-    return Status::Ok();
-  }));
-  if (!found) return NotFound("alert " + std::to_string(id) + " does not exist");
-  return Status::Ok();  // already acknowledged: the first acknowledgement stands
+  return run_chained_([&](SqlConnection& c, std::vector<Event>* events) {
+    return WriteAndRecord(c, DirectoryKind::kAlert, std::to_string(id), events, [&](const auto& before) {
+      if (!before) return NotFound("alert " + std::to_string(id) + " does not exist");
+      // Already acknowledged: the first acknowledgement stands (no change, no event).
+      return c.Run(
+          "UPDATE alerts SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ? AND acknowledged_at IS "
+          "NULL",
+          {SqlParam::Text(user_id), SqlParam::Text(at), SqlParam::Int(id)});
+    });
+  });
 }
 
 }  // namespace continuum::store::internal

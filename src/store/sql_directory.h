@@ -2,12 +2,16 @@
 // SqlConnection like the Store it belongs to, in the tables of schema
 // migration 2.
 //
-// Each call leases a connection from the Store's pool. A change that is one
-// statement runs on its own; one that must read before it writes (a new user
-// whose agency must exist) runs in a short transaction of its own
-// (BeginUpdate), never in an append's. Read-modify-write of a single record
-// (ClaimTotpStep, RecordLoginFailure) is one conditional statement, so two
-// processes cannot both win.
+// A change to an agency, team, user, break-glass grant or alert runs on the
+// Store's writer, inside an append transaction (group commit): it checks,
+// writes the row, reads it back and appends the directory.* event that
+// records it (directory_log.h), so the row and its event commit together or
+// not at all. Sessions, login throttling and TOTP steps lease a connection
+// from the Store's pool: a change that is one statement runs on its own; one
+// that must read before it writes runs in a short transaction of its own
+// (BeginUpdate). Read-modify-write of a single record (ClaimTotpStep,
+// RecordLoginFailure) is one conditional statement, so two processes cannot
+// both win.
 //
 // Decisions the header leaves open:
 //   - Text is checked before it reaches the database: ids, user names, roles
@@ -31,12 +35,20 @@
 
 #include "store/directory.h"
 #include "store/sql.h"
+#include "store/store.h"
 
 namespace continuum::store::internal {
 
 class SqlDirectory final : public Directory {
  public:
-  explicit SqlDirectory(ConnectionPool* pool) : pool_(pool) {}
+  // Work on the writer's connection, inside its transaction; the events it
+  // adds are chained after it in the same transaction.
+  using ChainedWork = std::function<Status(SqlConnection&, std::vector<Event>*)>;
+  // Runs work as above and waits until it is committed (or has failed).
+  using RunChained = std::function<Status(const ChainedWork&)>;
+
+  SqlDirectory(ConnectionPool* pool, RunChained run_chained)
+      : pool_(pool), run_chained_(std::move(run_chained)) {}
 
   Status PutAgency(const Agency& a) override;
   Result<std::optional<Agency>> GetAgency(const std::string& id) override;
@@ -87,6 +99,7 @@ class SqlDirectory final : public Directory {
   Result<int64_t> RunCountingChanges(std::string_view sql, std::initializer_list<SqlParam> params);
 
   ConnectionPool* pool_;
+  RunChained run_chained_;
 };
 
 }  // namespace continuum::store::internal

@@ -5,6 +5,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "store/directory_log.h"
 #include "store/event_format.h"
 #include "store/memory_state.h"
 #include "store/schema.h"
@@ -34,6 +35,9 @@ constexpr std::string_view kSupersededBy = "(SELECT c.id FROM events c WHERE c.s
 constexpr std::string_view kIsAudit = "(e.type >= 'audit.' AND e.type < 'audit/')";
 constexpr std::string_view kIsNotAudit = "(e.type < 'audit.' OR e.type >= 'audit/')";
 static_assert(kAuditPrefix == "audit.");
+// Directory changes (directory_log.h), likewise.
+constexpr std::string_view kIsNotDirectory = "(e.type < 'directory.' OR e.type >= 'directory/')";
+static_assert(kDirectoryPrefix == "directory.");
 // SearchChildren: the longest text searched for, and the most rows returned.
 constexpr size_t kMaxSearchTextBytes = 200;
 constexpr size_t kMaxSearchResults = 200;
@@ -294,7 +298,8 @@ Result<int> Migrate(SqlBackend& backend, SqlConnection& c) {
   const std::string now = UtcNow();
   for (const Migration& m : backend.Migrations()) {
     if (m.version <= *version) continue;
-    st = c.Script(m.sql);
+    if (!m.sql.empty()) st = c.Script(m.sql);
+    if (st.ok() && m.after) st = m.after(c);
     if (!st.ok())
       return fail(
           Prefixed(st, "schema migration " + std::to_string(m.version) + " (" + std::string(m.name) + ")"));
@@ -323,7 +328,8 @@ SqlStore::SqlStore(std::unique_ptr<SqlBackend> backend, std::unique_ptr<SqlConne
                    int schema_version)
     : backend_(std::move(backend)),
       pool_(backend_.get(), kMaxIdlePoolConnections),
-      directory_(&pool_),
+      directory_(&pool_,
+                 [this](const SqlDirectory::ChainedWork& work) { return AppendDirectoryChange(work); }),
       writer_conn_(std::move(writer)),
       schema_version_(schema_version),
       writer_(std::make_unique<GroupCommitWriter>(
@@ -352,6 +358,11 @@ Status SqlStore::CheckAppend(const std::vector<Event>& events, const Projector& 
   std::unordered_map<std::string_view, size_t> ids;  // caller-supplied id -> index
   for (size_t i = 0; i < events.size(); ++i) {
     CONTINUUM_RETURN_IF_ERROR(CheckNewEvent(events[i], i));
+    if (events[i].type.compare(0, kDirectoryPrefix.size(), kDirectoryPrefix) == 0) {
+      return InvalidArgument("events[" + std::to_string(i) + "].type " + Quote(events[i].type) +
+                             ": types starting \"directory.\" are written by the store itself, for changes "
+                             "made through the directory");
+    }
     if (events[i].id.empty()) continue;
     auto [it, added] = ids.emplace(events[i].id, i);
     if (!added) {
@@ -376,7 +387,39 @@ void SqlStore::RunBatch(std::span<AppendRequest* const> batch) {
     for (AppendRequest* r : batch) {
       if (r->result.ok()) r->result = st;  // callers whose own work had failed keep their own error
     }
+    return;
   }
+  size_t committed = 0;
+  for (AppendRequest* r : batch) committed += r->result.ok() ? r->result->size() : 0;
+  if (committed == 0) return;
+  std::lock_guard<std::mutex> lock(observer_mu_);
+  if (observer_) observer_(committed);
+}
+
+void SqlStore::SetCommitObserver(CommitObserver observer) {
+  std::lock_guard<std::mutex> lock(observer_mu_);
+  observer_ = std::move(observer);
+}
+
+Status SqlStore::AppendDirectoryChange(const SqlDirectory::ChainedWork& work) {
+  static const Projector kNoRows = [](const Event&, StateReader&, std::vector<Row>*) { return Status::Ok(); };
+  const DirectoryChange change = [&](std::vector<Event>* events) { return work(*writer_conn_, events); };
+  Result<std::vector<Event>> appended = writer_->Submit({}, kNoRows, &change);
+  return appended.ok() ? Status::Ok() : appended.status();
+}
+
+Status InsertEvent(SqlConnection& c, const Event& e, std::string_view context) {
+  return c.Defer(
+      "INSERT INTO events (seq, id, child_id, type, occurred_at, recorded_at, author, agency, "
+      "significance, "
+      "payload, supersedes, reason, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      {SqlParam::Int(e.seq), SqlParam::Text(e.id), SqlParam::Text(e.child_id), SqlParam::Text(e.type),
+       SqlParam::Text(e.occurred_at), SqlParam::Text(e.recorded_at), SqlParam::Text(e.author),
+       SqlParam::Text(e.agency), SqlParam::Int(e.significance), SqlParam::Text(e.payload),
+       e.supersedes.empty() ? SqlParam::Null() : SqlParam::Text(e.supersedes),
+       e.reason.empty() ? SqlParam::Null() : SqlParam::Text(e.reason), SqlParam::Text(e.prev_hash),
+       SqlParam::Text(e.hash)},
+      context);
 }
 
 // Sets each request's result. A non-ok return fails every request in the
@@ -454,6 +497,14 @@ Result<std::vector<Event>> SqlStore::AppendOne(AppendRequest& request, ChainHead
   SqlConnection& c = *writer_conn_;
   TxnStateReader reader(c);
   std::vector<Row> rows;
+  if (request.directory_change) {
+    // The directory's rows first; the events it adds record them.
+    CONTINUUM_RETURN_IF_ERROR((*request.directory_change)(&request.events));
+    for (size_t i = 0; i < request.events.size(); ++i) {
+      if (Status st = CheckNewEvent(request.events[i], i); !st.ok())
+        return Internal("a directory change made a bad event: " + st.message());
+    }
+  }
   for (size_t i = 0; i < request.events.size(); ++i) {
     Event& e = request.events[i];
     const std::string field = "events[" + std::to_string(i) + "]";
@@ -497,17 +548,7 @@ Result<std::vector<Event>> SqlStore::AppendOne(AppendRequest& request, ChainHead
     e.prev_hash = head->hash;
     e.hash = EventHash(e);
     // Checked above, so it fails only in a race or on a broken connection.
-    Status st = c.Defer(
-        "INSERT INTO events (seq, id, child_id, type, occurred_at, recorded_at, author, agency, "
-        "significance, "
-        "payload, supersedes, reason, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        {SqlParam::Int(e.seq), SqlParam::Text(e.id), SqlParam::Text(e.child_id), SqlParam::Text(e.type),
-         SqlParam::Text(e.occurred_at), SqlParam::Text(e.recorded_at), SqlParam::Text(e.author),
-         SqlParam::Text(e.agency), SqlParam::Int(e.significance), SqlParam::Text(e.payload),
-         e.supersedes.empty() ? SqlParam::Null() : SqlParam::Text(e.supersedes),
-         e.reason.empty() ? SqlParam::Null() : SqlParam::Text(e.reason), SqlParam::Text(e.prev_hash),
-         SqlParam::Text(e.hash)},
-        field);
+    Status st = InsertEvent(c, e, field);
     if (!st.ok()) return st;
     head->seq = e.seq;
     head->hash = e.hash;
@@ -632,8 +673,9 @@ Result<std::vector<Event>> SqlStore::Chronology(const ChronologyQuery& q) {
       },
       [](std::string_view t) { return IsEventType(t); },
       "an event type (\"plan.agreed\") nor a prefix (\"plan.*\")", &sql, &params, &owned));
-  // The audit trail is read through Audit, or by naming its types.
-  if (q.types.empty()) sql += " AND " + std::string(kIsNotAudit);
+  // The audit trail is read through Audit, and directory changes are no part
+  // of a child's chronology: both only when `types` names them.
+  if (q.types.empty()) sql += " AND " + std::string(kIsNotAudit) + " AND " + std::string(kIsNotDirectory);
   if (q.min_significance > kRoutine) {
     sql += " AND e.significance >= ?";
     params.push_back(SqlParam::Int(q.min_significance));
@@ -868,8 +910,32 @@ void CompareTable(const TableDef& t, const MemoryState::TableRows& stored,
 
 }  // namespace
 
-Result<VerifyReport> SqlStore::Verify(const Projector& projector) {
+Result<ChainPoint> SqlStore::Head() {
+  Result<ConnectionPool::Lease> conn = pool_.Acquire();
+  if (!conn.ok()) return conn.status();
+  ChainPoint head{.seq = 0, .hash = std::string(kGenesisHash), .source = "the log"};
+  CONTINUUM_RETURN_IF_ERROR(
+      (*conn)->Run("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", {}, [&](const SqlRow& row) {
+        head.seq = row.Int(0);
+        head.hash = row.Text(1);
+        return Status::Ok();
+      }));
+  return head;
+}
+
+Result<VerifyReport> SqlStore::Verify(const Projector& projector, std::span<const ChainPoint> checkpoints) {
   if (!projector) return InvalidArgument("Verify needs the projector that wrote the current state");
+  // Checkpoints by seq; the one vouching for the highest seq.
+  std::multimap<int64_t, const ChainPoint*> vouched;
+  const ChainPoint* furthest = nullptr;
+  for (const ChainPoint& p : checkpoints) {
+    if (p.seq < 1 || !IsLowerHex(p.hash, 64)) {
+      return InvalidArgument("checkpoint from " + p.source + ": seq " + std::to_string(p.seq) + ", hash " +
+                             Quote(p.hash) + " is not a point of a log");
+    }
+    vouched.emplace(p.seq, &p);
+    if (!furthest || p.seq > furthest->seq) furthest = &p;
+  }
   Result<ConnectionPool::Lease> lease = pool_.Acquire();
   if (!lease.ok()) return lease.status();
   SqlConnection& c = **lease;
@@ -881,6 +947,7 @@ Result<VerifyReport> SqlStore::Verify(const Projector& projector) {
 
   VerifyReport report;
   MemoryState state;
+  DirectoryReplay directory;
   auto bad = [&](const Event& e, std::string problem) {
     report.ok = false;
     report.first_bad_event = e.id;
@@ -921,11 +988,34 @@ Result<VerifyReport> SqlStore::Verify(const Projector& projector) {
       } else if (std::string computed = EventHash(e); computed != e.hash) {
         bad(e, "its contents do not match its hash (stored " + e.hash + ", computed " + computed +
                    "): a field of this event was altered");
+      } else {
+        for (auto [it, end] = vouched.equal_range(e.seq); it != end && report.ok; ++it) {
+          ++report.checkpoints;
+          if (it->second->hash != e.hash) {
+            bad(e, "its hash " + e.hash + " is not the hash " + it->second->hash + " that " +
+                       it->second->source +
+                       " vouches for at this seq: the log was rewritten at or before seq " +
+                       std::to_string(e.seq) + " (hashes recomputed) since that checkpoint was signed");
+          }
+        }
       }
       if (!report.ok) break;
 
+      Status st;
+      if (DirectoryReplay::IsDirectoryEvent(e)) {
+        st = directory.Apply(e);
+        if (!st.ok()) {
+          report.ok = false;
+          report.first_bad_event = e.id;
+          report.problem = "replaying directory event " + e.id + " (seq " + std::to_string(e.seq) + ", " +
+                           e.type + ") failed: " + st.message();
+          break;
+        }
+        previous = e;
+        continue;
+      }
       rows.clear();
-      Status st = Project(projector, e, state, &rows);
+      st = Project(projector, e, state, &rows);
       for (size_t j = 0; st.ok() && j < rows.size(); ++j) {
         Result<RowChange> change = CheckRow(rows[j]);
         st = change.ok() ? state.Apply(*change, e.seq) : change.status();
@@ -971,7 +1061,17 @@ Result<VerifyReport> SqlStore::Verify(const Projector& projector) {
     return report;
   }
 
-  // 3. The current-state tables against the replay.
+  // 3. The checkpoints: one beyond the end of the log means events were
+  // removed from the end and the chain head set back to match.
+  if (furthest && furthest->seq > previous.seq) {
+    report.ok = false;
+    report.problem = "the log ends at seq " + std::to_string(previous.seq) + " but " + furthest->source +
+                     " vouches for seq " + std::to_string(furthest->seq) + " (hash " + furthest->hash +
+                     "): events were removed from the end of the log (and the chain head set back to match)";
+    return report;
+  }
+
+  // 4. The current-state tables and the directory against the replay.
   for (const TableDef& t : Tables()) {
     MemoryState::TableRows stored;
     CONTINUUM_RETURN_IF_ERROR(c.Run(SqlFor(t).select_all, {}, [&](const SqlRow& row) {
@@ -983,10 +1083,16 @@ Result<VerifyReport> SqlStore::Verify(const Projector& projector) {
     }));
     CompareTable(t, stored, state.Rows(t), &report);
   }
+  CONTINUUM_RETURN_IF_ERROR(directory.Compare(c, [&](std::string difference) {
+    report.ok = false;
+    if (report.state_differences.size() < kMaxStateDifferences) {
+      report.state_differences.push_back(std::move(difference));
+    }
+  }));
   if (!report.ok) {
     report.problem = std::to_string(report.state_differences.size()) +
                      (report.state_differences.size() == kMaxStateDifferences ? "+" : "") +
-                     " current-state row(s) differ from a replay of the log";
+                     " current-state or directory row(s) differ from a replay of the log";
   }
   return report;
 }

@@ -6,11 +6,14 @@
 // transaction per batch (BeginWrite holds the chain head, so processes never
 // fork the chain), runs each caller inside its own SAVEPOINT, and commits.
 // Reads take a connection from a pool. The directory (sql_directory.h) shares
-// the pool; its writes are short transactions of their own, never part of an
-// append's.
+// the pool; a change to one of its records goes through the writer like an
+// append, so that the directory.* event recording it is chained in the same
+// transaction (sessions and login throttling use short transactions of their
+// own).
 #pragma once
 
 #include <memory>
+#include <mutex>
 
 #include "store/group_commit.h"
 #include "store/sql.h"
@@ -41,7 +44,10 @@ class SqlStore final : public Store {
   Result<std::vector<Event>> Audit(const AuditQuery& q) override;
   Result<std::vector<Row>> SearchChildren(const std::string& text, size_t limit) override;
   Directory& directory() override { return directory_; }
-  Result<VerifyReport> Verify(const Projector& projector) override;
+  using Store::Verify;
+  Result<VerifyReport> Verify(const Projector& projector, std::span<const ChainPoint> checkpoints) override;
+  Result<ChainPoint> Head() override;
+  void SetCommitObserver(CommitObserver observer) override;
   int SchemaVersion() override { return schema_version_; }
 
  private:
@@ -58,12 +64,16 @@ class SqlStore final : public Store {
   Status RunBatchOrFail(std::span<AppendRequest* const> batch);
   Result<std::vector<Event>> AppendOne(AppendRequest& request, ChainHead* head,
                                        const std::string& recorded_at);
+  // A directory change, run by the writer (SqlDirectory::RunChained).
+  Status AppendDirectoryChange(const SqlDirectory::ChainedWork& work);
 
   std::unique_ptr<SqlBackend> backend_;
   ConnectionPool pool_;
   SqlDirectory directory_;  // uses pool_
   std::unique_ptr<SqlConnection> writer_conn_;  // used only by the writer thread
   const int schema_version_;
+  std::mutex observer_mu_;
+  CommitObserver observer_;                    // guarded by observer_mu_
   std::unique_ptr<GroupCommitWriter> writer_;  // declared last: stopped first
 };
 

@@ -37,6 +37,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -135,6 +136,15 @@ struct ChronologyQuery {
 // leaves them out unless `types` names them; Audit reads only them.
 inline constexpr std::string_view kAuditPrefix = "audit.";
 
+// Changes to the directory (agencies, teams, users, break-glass grants,
+// alerts: directory.h) are events too, of types starting "directory.",
+// appended by the store itself in the transaction that changes the row, so
+// that Verify can replay the directory and the chain covers it. Append
+// refuses these types from callers; the projector never sees them;
+// Chronology and Audit leave them out unless `types` names them
+// (docs/event-log.md, "The directory in the log").
+inline constexpr std::string_view kDirectoryPrefix = "directory.";
+
 struct AuditQuery {
   std::string user;      // author; empty: anyone
   std::string agency;    // empty: any
@@ -152,13 +162,24 @@ struct DeadlineQuery {
   bool open_only = true;
 };
 
+// A point of the chain vouched for from outside the database, e.g. a signed
+// checkpoint (witness.h): the log must still hold, at `seq`, an event whose
+// hash is `hash`.
+struct ChainPoint {
+  int64_t seq = 0;
+  std::string hash;    // 64 hex
+  std::string source;  // where the claim comes from, for messages ("witness.log line 3")
+};
+
 struct VerifyReport {
   int64_t events = 0;
+  int64_t checkpoints = 0;  // ChainPoints checked against the log
   bool ok = true;
   std::string first_bad_event;  // id of the first event whose hash or link is wrong, or ""
   std::string problem;          // what is wrong, in words
-  // Current-state rows that differ from a replay of the log ("children
-  // [c-1]: display_name is "A" in the table but "B" on replay"), at most 100.
+  // Current-state and directory rows that differ from a replay of the log
+  // ("children [c-1]: display_name is "A" in the table but "B" on replay",
+  // "users [u-7]: role is …"), at most 100.
   std::vector<std::string> state_differences;
 };
 
@@ -203,11 +224,29 @@ class Store {
   // database. Lives as long as the Store.
   virtual Directory& directory() = 0;
 
-  // Checks the hash chain over the whole log and that the current-state
-  // tables equal a replay of the log through `projector`. A broken log or
-  // state is reported in the VerifyReport; a non-ok Result means Verify could
-  // not run (e.g. the database is unavailable).
-  virtual Result<VerifyReport> Verify(const Projector& projector) = 0;
+  // Checks the hash chain over the whole log, that the current-state tables
+  // equal a replay of the log through `projector`, and that the directory
+  // tables equal a replay of its directory.* events. With `checkpoints`,
+  // also that the log holds each one's hash at its seq and reaches the
+  // highest seq among them: a log cut short or rewritten, hashes and chain
+  // head included, differs from what was vouched for. A broken log or state
+  // is reported in the VerifyReport; a non-ok Result means Verify could not
+  // run (e.g. the database is unavailable).
+  virtual Result<VerifyReport> Verify(const Projector& projector,
+                                      std::span<const ChainPoint> checkpoints) = 0;
+  Result<VerifyReport> Verify(const Projector& projector) { return Verify(projector, {}); }
+
+  // The last event's seq and hash, as committed now (seq 0 and 64 zeros for
+  // an empty log): what a checkpoint signs.
+  virtual Result<ChainPoint> Head() = 0;
+
+  // Called on the store's writer thread after each transaction this Store
+  // commits, with the number of events it added (directory changes
+  // included). It must be quick and must not call the Store. One observer at
+  // a time; setting another (or an empty function) replaces it, and returns
+  // once no call of the old one is in progress.
+  using CommitObserver = std::function<void(size_t events)>;
+  virtual void SetCommitObserver(CommitObserver observer) = 0;
 
   virtual int SchemaVersion() = 0;
 };

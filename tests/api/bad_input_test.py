@@ -32,7 +32,7 @@ import matrix_test as spec  # noqa: E402
 import yaml  # noqa: E402
 
 PW = harness.DEFAULT_PASSWORD
-EVENTS_SQL = "SELECT count(*) FROM events WHERE type NOT LIKE 'audit.%'"
+EVENTS_SQL = "SELECT count(*) FROM events WHERE type NOT LIKE 'audit.%' AND type NOT LIKE 'directory.%'"
 EVENT_ROUTES = ("/api/v1/children/{child}/events", "/api/v1/children/{child}/events/check")
 
 

@@ -257,5 +257,54 @@ run "demo child refused to a teacher" 2 "you may not see" -- "$bin" case show de
 run "demo bad file" 2 "cannot read demo file" -- "$bin" demo --db "$demo_db" --file "$tmp/none.yaml"
 run "bad db url" 2 "" -- "$bin" verify --db "mysql://nowhere"
 
+# --- Signed checkpoints: a witness file written after each command that
+# appends, checked by verify; a tail cut off with the chain head set back
+# passes a plain verify and fails one with the witness.
+# rawsql SQL: underneath Continuum, as an insider with database access.
+rawsql() {
+  if [[ $CONTINUUM_DB == postgres* ]]; then
+    psql -q -v ON_ERROR_STOP=1 "$CONTINUUM_DB" -c "SET session_replication_role TO replica; $1"
+  else
+    python3 - "$tmp/test.db" "$1" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.executescript("DROP TRIGGER IF EXISTS events_no_update; DROP TRIGGER IF EXISTS events_no_delete; " + sys.argv[2])
+db.commit()
+PY
+  fi
+}
+lines() { wc -l <"$tmp/w.log" 2>/dev/null || echo 0; }
+run "witness keygen" 0 "witness key [0-9a-f]{16}" -- "$bin" witness keygen --secret-key "$tmp/w.key" --public-key "$tmp/w.pub"
+[[ $(stat -c %a "$tmp/w.key") == 600 ]] && ok "the secret key is mode 600" || bad "the secret key is mode 600" "$(stat -c %a "$tmp/w.key")"
+run "keygen never overwrites" 2 "exists already" -- "$bin" witness keygen --secret-key "$tmp/w.key" --public-key "$tmp/w2.pub"
+export CONTINUUM_WITNESS_KEY="$tmp/w.key" CONTINUUM_WITNESS_FILE="$tmp/w.log"
+run "agency add, witnessed" 0 "Agency w-school saved" -- "$bin" agency add w-school --name "W School" --kind school
+[[ $(lines) -eq 1 ]] && ok "a checkpoint after the command" || bad "a checkpoint after the command" "$(lines) lines"
+run "a read signs nothing" 0 "w-school" -- "$bin" agency list
+run "nothing new to sign" 0 "no new checkpoint" -- "$bin" witness checkpoint
+[[ $(lines) -eq 1 ]] && ok "still one checkpoint" || bad "still one checkpoint" "$(lines) lines"
+run "team add, witnessed" 0 "Team w-team saved" -- "$bin" team add w-team --agency w-school --name "W Team"
+[[ $(lines) -eq 2 ]] && ok "a second checkpoint" || bad "a second checkpoint" "$(lines) lines"
+chmod 644 "$tmp/w.key"
+run "a key others may read refuses the command" 2 "may be read by others" -- "$bin" agency add x-school --name X --kind school
+chmod 600 "$tmp/w.key"
+run "refused before writing" 0 "^w-school" -- "$bin" agency list
+grep -q x-school "$tmp/out" && bad "refused before writing" "x-school was saved" || ok "x-school was not saved"
+CONTINUUM_WITNESS_FILE='' run "a key without a file is refused" 2 "no witness file" -- "$bin" agency add x-school --name X --kind school
+unset CONTINUUM_WITNESS_KEY CONTINUUM_WITNESS_FILE
+run "verify with the witness" 0 "ok: 2 checkpoint\(s\) in .* agree with the log" -- "$bin" verify --witness "$tmp/w.log" --public-key "$tmp/w.pub"
+run "verify needs the public key" 2 "go together" -- "$bin" verify --witness "$tmp/w.log"
+run "verify: missing witness file" 2 "does not exist" -- "$bin" verify --witness "$tmp/none.log" --public-key "$tmp/w.pub"
+
+# The insider: the team's events cut off, the chain head set back, the row removed.
+read -r seq1 hash1 < <(head -1 "$tmp/w.log" | python3 -c 'import json,sys; c=json.loads(sys.stdin.read()); print(c["seq"], c["hash"])')
+rawsql "DELETE FROM events WHERE seq > $seq1; UPDATE chain_head SET seq = $seq1, hash = '$hash1' WHERE id = 1; DELETE FROM teams WHERE id = 'w-team';"
+run "a cut tail passes a plain verify" 0 "^ok" -- "$bin" verify
+run "the witness reveals the cut tail" 1 "removed from the end of the log" -- "$bin" verify --witness "$tmp/w.log" --public-key "$tmp/w.pub"
+sed -i '1s/"seq":[0-9]*/"seq":1/' "$tmp/w.log"
+run "an edited witness line is reported" 1 "w.log line 1: the signature does not verify" -- "$bin" verify --witness "$tmp/w.log" --public-key "$tmp/w.pub"
+rawsql "UPDATE agencies SET kind = 'police' WHERE id = 'w-school';"
+run "a directory row changed underneath" 1 "agencies \[w-school\]: kind is \"police\" in the table but \"school\" on replay" -- "$bin" verify
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

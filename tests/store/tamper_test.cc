@@ -1,15 +1,21 @@
 // Tampering underneath the Store, with raw SQL on the database itself (the
 // sqlite3 C API on the file; libpq as a superuser with triggers off): every
-// column of several events, deleted and reordered events, the chain head, and
-// every column of the current-state tables. Verify must report each one,
-// naming the first bad event when it is an event; undoing the change must
-// make Verify pass again, so each case tests exactly one change.
+// column of several events, deleted and reordered events, the chain head,
+// every column of the current-state tables, and the directory's rows. Verify
+// must report each one, naming the first bad event when it is an event;
+// undoing the change must make Verify pass again, so each case tests exactly
+// one change. Two changes only signed checkpoints can reveal — the tail cut
+// off with the chain head set back, and the chain rewritten with recomputed
+// hashes — are shown passing a plain Verify and failing one with the witness.
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
+#include <filesystem>
 #include <map>
 
 #include "store/store.h"
 #include "store/store_test_util.h"
+#include "store/witness.h"
 
 namespace continuum::store {
 namespace {
@@ -330,6 +336,271 @@ TEST_P(TamperTest, MissingAndExtraStateRowsAreDetected) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, TamperTest, ::testing::Values(testing::kSqlite, testing::kPostgres),
+                         [](const auto& info) { return info.param; });
+
+// ---------------------------------------------------------------------------
+// Signed checkpoints: what a database writer without the key cannot hide
+
+class WitnessedTamperTest : public TamperTest {
+ protected:
+  void SetUp() override {
+    TamperTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    std::string tmpl = (std::filesystem::temp_directory_path() / "continuum-tamper-XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    ASSERT_TRUE(GenerateWitnessKey(Path("witness.key"), Path("witness.pub")).ok());
+    auto signer = WitnessSigner::Open(Path("witness.key"), Path("w.log"));
+    ASSERT_TRUE(signer.ok()) << signer.status().ToString();
+    signer_ = std::move(*signer);
+    // Line 1 vouches for seq 12; two events that change no state follow, and
+    // line 2 vouches for seq 14.
+    Checkpoint(12);
+    Append({MakeEvent("c-1", "test.noted", "2026-01-14T09:00:00Z", R"({"text":"late"})"),
+            MakeEvent("c-2", "test.noted", "2026-01-15T09:00:00Z", R"({"text":"later"})")});
+    Checkpoint(14);
+  }
+  void TearDown() override {
+    std::error_code ec;
+    if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
+  }
+
+  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
+
+  void Checkpoint(int64_t seq) {
+    auto written = signer_->Checkpoint(*store_);
+    ASSERT_TRUE(written.ok()) << written.status().ToString();
+    ASSERT_TRUE(written->has_value());
+    ASSERT_EQ((*written)->seq, seq);
+  }
+
+  VerifyReport VerifyWitnessed() {
+    auto file = ReadWitnessFile(Path("w.log"), Path("witness.pub"));
+    EXPECT_TRUE(file.ok()) << file.status().ToString();
+    EXPECT_TRUE(file.ok() && file->problems.empty());
+    auto report = store_->Verify(TestProjector, file.ok() ? file->points : std::vector<ChainPoint>{});
+    EXPECT_TRUE(report.ok()) << report.status().ToString();
+    return report.ok() ? *report : VerifyReport{.ok = false, .problem = report.status().ToString()};
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<WitnessSigner> signer_;
+};
+
+TEST_P(WitnessedTamperTest, ACleanLogAgreesWithEveryCheckpoint) {
+  VerifyReport r = VerifyWitnessed();
+  EXPECT_TRUE(r.ok) << r.problem;
+  EXPECT_EQ(r.events, 14);
+  EXPECT_EQ(r.checkpoints, 2);
+  EXPECT_TRUE(r.state_differences.empty());
+}
+
+TEST_P(WitnessedTamperTest, CuttingTheTailAndSettingBackTheChainHeadIsDetectedByTheWitness) {
+  const auto last = EventRow(12);
+  Exec("DELETE FROM events WHERE seq > 12");
+  Exec("UPDATE chain_head SET seq = 12, hash = ? WHERE id = 1", {last.at("hash")});
+  // The chain alone is consistent: nothing tells the cut.
+  ExpectClean();
+
+  VerifyReport r = VerifyWitnessed();
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.problem.find("the log ends at seq 12 but " + Path("w.log") + " line 2 (signed "),
+            std::string::npos)
+      << r.problem;
+  EXPECT_NE(r.problem.find("vouches for seq 14"), std::string::npos) << r.problem;
+  EXPECT_NE(r.problem.find("removed from the end of the log"), std::string::npos) << r.problem;
+}
+
+TEST_P(WitnessedTamperTest, RewritingTheChainWithRecomputedHashesIsDetectedByTheWitness) {
+  // A note's text changed at seq 3 (it changes no state), and every hash
+  // from there on recomputed, the chain head with them.
+  std::string prev = *EventRow(2)["hash"];
+  for (int64_t seq = 3; seq <= 14; ++seq) {
+    auto row = EventRow(seq);
+    Event e;
+    e.seq = seq;
+    e.id = *row["id"];
+    e.child_id = *row["child_id"];
+    e.type = *row["type"];
+    e.occurred_at = *row["occurred_at"];
+    e.recorded_at = *row["recorded_at"];
+    e.author = *row["author"];
+    e.agency = *row["agency"];
+    e.significance = std::stoi(*row["significance"]);
+    e.payload = seq == 3 ? R"({"text":"never said"})" : *row["payload"];
+    e.supersedes = row["supersedes"].value_or("");
+    e.reason = row["reason"].value_or("");
+    e.prev_hash = prev;
+    e.hash = EventHash(e);
+    Exec("UPDATE events SET payload = ?, prev_hash = ?, hash = ? WHERE seq = ?",
+         {e.payload, e.prev_hash, e.hash, std::to_string(seq)});
+    prev = e.hash;
+  }
+  Exec("UPDATE chain_head SET hash = ? WHERE id = 1", {prev});
+  ExpectClean();
+
+  // The first checkpoint after the change names the rewrite.
+  VerifyReport r = VerifyWitnessed();
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.first_bad_event, *EventRow(12)["id"]) << r.problem;
+  EXPECT_NE(r.problem.find("that " + Path("w.log") + " line 1 (signed "), std::string::npos) << r.problem;
+  EXPECT_NE(r.problem.find("the log was rewritten at or before seq 12"), std::string::npos) << r.problem;
+}
+
+// ---------------------------------------------------------------------------
+// The directory: its rows against the replay of its directory.* events
+
+class DirectoryTamperTest : public TamperTest {
+ protected:
+  void SetUp() override {
+    TamperTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    Directory& dir = store_->directory();
+    ASSERT_TRUE(dir.PutAgency({"school-1", "Riverside Primary", "school"}).ok());
+    ASSERT_TRUE(dir.PutAgency({"csc", "Children's Social Care", "social_care"}).ok());
+    ASSERT_TRUE(dir.PutTeam({"mash", "csc", "MASH", true}).ok());
+    for (const char* id : {"u-7", "u-8"}) {
+      ASSERT_TRUE(dir.CreateUser({.id = id,
+                                  .username = std::string("user-") + id,
+                                  .display_name = "A. Jones",
+                                  .role = "practitioner",
+                                  .agency_id = "school-1",
+                                  .password_hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
+                                  .totp_secret = "JBSWY3DPEHPK3PXP"})
+                      .ok());
+    }
+    ASSERT_TRUE(dir.CreateBreakGlass({kGrant, "u-7", "c-1", "Police at the door out of hours",
+                                      "2026-01-20T09:00:00Z", "2026-01-20T10:00:00Z"})
+                    .ok());
+    auto alert = dir.CreateAlert({.kind = "break_glass",
+                                  .child_id = "c-1",
+                                  .user_id = "u-7",
+                                  .agency_id = "school-1",
+                                  .detail = "Police at the door out of hours"});
+    ASSERT_TRUE(alert.ok()) << alert.status().ToString();
+    alert_ = std::to_string(*alert);
+    ExpectClean();
+  }
+
+  // Deletes the rows, checks Verify reports `difference` and only it, puts
+  // the rows back and checks Verify is clean again.
+  void ExpectDeletionDetected(const std::string& table, const std::string& columns, const std::string& where,
+                              const RawRow& key, const std::string& difference) {
+    auto rows = db_->Query("SELECT " + columns + " FROM " + table + " WHERE " + where, key);
+    ASSERT_TRUE(rows.ok() && rows->size() == 1) << rows.status().ToString();
+    Exec("DELETE FROM " + table + " WHERE " + where, key);
+    VerifyReport r = Verify();
+    EXPECT_FALSE(r.ok);
+    EXPECT_EQ(r.first_bad_event, "");
+    ASSERT_EQ(r.state_differences.size(), 1u) << r.problem;
+    EXPECT_EQ(r.state_differences[0], difference);
+    std::string marks;
+    for (size_t i = 0; i < (*rows)[0].size(); ++i) marks += i ? ", ?" : "?";
+    Exec("INSERT INTO " + table + " (" + columns + ") VALUES (" + marks + ")", (*rows)[0]);
+    ExpectClean();
+  }
+
+  // Sets one column, checks Verify names it, and sets it back.
+  void ExpectEditDetected(const std::string& table, const std::string& column, const std::string& key,
+                          const std::optional<std::string>& value, const std::string& difference) {
+    auto before = db_->Query("SELECT " + column + " FROM " + table + " WHERE id = ?", {key});
+    ASSERT_TRUE(before.ok() && before->size() == 1) << before.status().ToString();
+    Exec("UPDATE " + table + " SET " + column + " = ? WHERE id = ?", {value, key});
+    VerifyReport r = Verify();
+    EXPECT_FALSE(r.ok);
+    ASSERT_EQ(r.state_differences.size(), 1u) << r.problem;
+    EXPECT_NE(r.state_differences[0].find(difference), std::string::npos) << r.state_differences[0];
+    Exec("UPDATE " + table + " SET " + column + " = ? WHERE id = ?", {(*before)[0][0], key});
+    ExpectClean();
+  }
+
+  static constexpr const char* kGrant = "b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0";
+  std::string alert_;
+};
+
+TEST_P(DirectoryTamperTest, DeletingABreakGlassGrantIsDetected) {
+  ExpectDeletionDetected(
+      "break_glass", "id, user_id, child_id, reason, granted_at, expires_at", "id = ?", {kGrant},
+      std::string("break_glass [") + kGrant + "]: missing from the table (the log has it)");
+}
+
+TEST_P(DirectoryTamperTest, DeletingAnAlertIsDetected) {
+  ExpectDeletionDetected(
+      "alerts",
+      "id, kind, child_id, user_id, agency_id, detail, created_at, acknowledged_by, acknowledged_at",
+      "id = ?", {alert_}, "alerts [" + alert_ + "]: missing from the table (the log has it)");
+}
+
+TEST_P(DirectoryTamperTest, DeletingAUserOrAgencyIsDetected) {
+  ExpectDeletionDetected("users",
+                         "id, username, display_name, role, agency_id, team_id, password_hash, totp_secret, "
+                         "totp_last_step, disabled, must_change_password, created_at, updated_at",
+                         "id = ?", {"u-8"}, "users [u-8]: missing from the table (the log has it)");
+  ExpectDeletionDetected("teams", "id, agency_id, name, front_door", "id = ?", {"mash"},
+                         "teams [mash]: missing from the table (the log has it)");
+}
+
+TEST_P(DirectoryTamperTest, ChangingAUsersRoleIsDetected) {
+  ExpectEditDetected("users", "role", "u-7", "administrator",
+                     "users [u-7]: role is \"administrator\" in the table but \"practitioner\" on replay");
+  ExpectEditDetected("users", "agency_id", "u-7", "csc", "users [u-7]: agency_id is \"csc\" in the table");
+  ExpectEditDetected("users", "disabled", "u-7", "1",
+                     "users [u-7]: disabled is 1 in the table but 0 on replay");
+}
+
+TEST_P(DirectoryTamperTest, ChangingAPasswordHashOrTotpSecretIsDetected) {
+  ExpectEditDetected("users", "password_hash", "u-7", "$argon2id$v=19$m=19456,t=2,p=1$bWluZQ$bWluZQ",
+                     "users [u-7]: password_hash_blake2b is ");
+  ExpectEditDetected("users", "totp_secret", "u-7", "",
+                     "users [u-7]: totp_secret_blake2b is \"\" in the table");
+}
+
+TEST_P(DirectoryTamperTest, AcknowledgingAnAlertOrWideningAGrantBehindTheLogIsDetected) {
+  ExpectEditDetected(
+      "alerts", "acknowledged_at", alert_, "2026-01-20T09:30:00Z",
+      "alerts [" + alert_ + "]: acknowledged_at is \"2026-01-20T09:30:00Z\" in the table but null");
+  ExpectEditDetected("break_glass", "expires_at", kGrant, "2030-01-01T00:00:00Z",
+                     std::string("break_glass [") + kGrant + "]: expires_at is \"2030-01-01T00:00:00Z\"");
+  ExpectEditDetected("agencies", "kind", "csc", "school", "agencies [csc]: kind is \"school\"");
+  ExpectEditDetected("teams", "front_door", "mash", "0", "teams [mash]: front_door is 0 in the table but 1");
+}
+
+TEST_P(DirectoryTamperTest, AUserAddedBehindTheLogIsDetected) {
+  Exec(
+      "INSERT INTO users (id, username, display_name, role, agency_id, team_id, password_hash, totp_secret, "
+      "totp_last_step, disabled, must_change_password, created_at, updated_at) VALUES ('u-evil', 'evil', "
+      "'E', "
+      "'administrator', 'school-1', NULL, 'x', '', 0, 0, 0, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')");
+  VerifyReport r = Verify();
+  EXPECT_FALSE(r.ok);
+  ASSERT_EQ(r.state_differences.size(), 1u) << r.problem;
+  EXPECT_EQ(r.state_differences[0], "users [u-evil]: in the table but not produced by the log (extra row)");
+  EXPECT_NE(r.problem.find("directory row(s) differ from a replay of the log"), std::string::npos)
+      << r.problem;
+  Exec("DELETE FROM users WHERE id = 'u-evil'");
+  ExpectClean();
+}
+
+TEST_P(DirectoryTamperTest, SessionsThrottlingAndTotpStepsAreOutsideTheLog) {
+  // Ephemeral by design (docs/event-log.md): changing them is not tampering
+  // with the record.
+  Directory& dir = store_->directory();
+  ASSERT_TRUE(dir.CreateSession({.token_hash = std::string(64, 'a'),
+                                 .user_id = "u-7",
+                                 .expires_at = "2030-01-01T00:00:00Z",
+                                 .ip = "127.0.0.1"})
+                  .ok());
+  ASSERT_TRUE(dir.ClaimTotpStep("u-7", 1234).ok());
+  Exec("DELETE FROM sessions");
+  Exec("UPDATE users SET totp_last_step = 0");
+  ExpectClean();
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, WitnessedTamperTest,
+                         ::testing::Values(testing::kSqlite, testing::kPostgres),
+                         [](const auto& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(Backends, DirectoryTamperTest,
+                         ::testing::Values(testing::kSqlite, testing::kPostgres),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

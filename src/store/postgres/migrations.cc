@@ -4,6 +4,7 @@
 // Text is stored as text, not jsonb or timestamptz: the hash covers the exact
 // bytes given, and byte-wise ("C") collation makes ordering and prefix
 // matching behave as in SQLite whatever the database's locale.
+#include "store/directory_log.h"
 #include "store/postgres/postgres_store.h"
 
 namespace continuum::store::internal {
@@ -188,12 +189,21 @@ constexpr std::string_view kV3TeamDuty = R"sql(
 ALTER TABLE teams ADD COLUMN duty text COLLATE "C" NOT NULL DEFAULT '';
 )sql";
 
+// Version 4: changes to the directory are events in the log
+// (directory_log.h). The rows a database already holds are appended as
+// directory.*.adopted events, so that Verify's replay of the directory starts
+// from them; the chain head row is locked until the migration commits.
+Status AdoptDirectoryRows(SqlConnection& c) {
+  return AdoptDirectory(c, "SELECT seq, hash FROM chain_head WHERE id = 1 FOR UPDATE");
+}
+
 }  // namespace
 
 extern const std::vector<Migration> kPostgresMigrations = {
     {1, "event log, chain head and current-state tables", kV1EventLog},
     {2, "audit trail indexes and the directory", kV2AuditAndDirectory},
     {3, "team duties by framework", kV3TeamDuty},
+    {4, "the directory in the log", "", AdoptDirectoryRows},
 };
 
 }  // namespace continuum::store::internal

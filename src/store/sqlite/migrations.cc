@@ -3,6 +3,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/directory_log.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace continuum::store::internal {
@@ -191,12 +192,19 @@ constexpr std::string_view kV3TeamDuty = R"sql(
 ALTER TABLE teams ADD COLUMN duty TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Version 4: changes to the directory are events in the log
+// (directory_log.h). The rows a database already holds are appended as
+// directory.*.adopted events, so that Verify's replay of the directory starts
+// from them; the migration holds the write lock (BEGIN IMMEDIATE).
+Status AdoptDirectoryRows(SqlConnection& c) { return AdoptDirectory(c, SqlConnection::kReadChainHead); }
+
 }  // namespace
 
 extern const std::vector<Migration> kSqliteMigrations = {
     {1, "event log, chain head and current-state tables", kV1EventLog},
     {2, "audit trail indexes and the directory", kV2AuditAndDirectory},
     {3, "team duties by framework", kV3TeamDuty},
+    {4, "the directory in the log", "", AdoptDirectoryRows},
 };
 
 }  // namespace continuum::store::internal
