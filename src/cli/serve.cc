@@ -161,7 +161,6 @@ int Serve(ServeOptions& o, Globals& g) {
   auto store = OpenStore(g);
   if (!store.ok()) return Fail(store.status());
   auto service = std::make_unique<casework::Service>(**store, std::move(*registry), std::move(*calendar), co);
-  auto api = api::Api::Create(service.get(), ao);
   // Checkpoints every witness_every events and every minute; the last after
   // the final request has been answered.
   std::unique_ptr<store::CheckpointSchedule> checkpoints;
@@ -175,7 +174,7 @@ int Serve(ServeOptions& o, Globals& g) {
           std::cerr << line.dump() << std::endl;
         });
   }
-  auto api = api::Api::Create(store->get(), std::move(*registry), std::move(*calendar), ao);
+  auto api = api::Api::Create(service.get(), ao);
   if (!api.ok()) return Fail(api.status());
   api::Api* handler = api->get();
   auto server = api::HttpServer::Listen(so, [handler](api::HttpRequest& r, api::HttpServer::Responder respond) {

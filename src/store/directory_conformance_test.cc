@@ -1041,7 +1041,7 @@ TEST_P(DirectoryTest, EveryChangeIsAChainedEventInItsTransaction) {
 
   // Refused changes record nothing.
   EXPECT_EQ(dir().CreateUser(MakeUser("u-7", "other")).code(), StatusCode::kConflict);
-  EXPECT_EQ(dir().PutTeam({"t-9", "nowhere", "x", false}).code(), StatusCode::kNotFound);
+  EXPECT_EQ(dir().PutTeam({"t-9", "nowhere", "x", ""}).code(), StatusCode::kNotFound);
   EXPECT_EQ(dir().AcknowledgeAlert(404, "u-7", "2026-05-01T10:00:00Z").code(), StatusCode::kNotFound);
   EXPECT_EQ(count(), 6u);
 

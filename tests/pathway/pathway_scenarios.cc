@@ -2,7 +2,7 @@
 // through the case service, as named users, and checks what the record says
 // after every step (docs/pathway-format.md, "Scenario files").
 //
-//   pathway_scenarios tests/pathway/worcestershire.yaml [--backend sqlite|postgres]
+//   pathway_scenarios tests/pathway/worcestershire.yaml [--backend sqlite|postgres] [--frameworks DIR]
 //
 // After every step it also checks that "what may be recorded next" and
 // recording agree: for every user of the file and every transition the
@@ -75,13 +75,14 @@ std::string Str(const YAML::Node& n, const char* key, const std::string& def = "
 
 class Runner {
  public:
-  Runner(const std::string& file, Results& results) : file_(file), r_(results) {}
+  Runner(const std::string& file, std::string frameworks_dir, Results& results)
+      : file_(file), frameworks_dir_(std::move(frameworks_dir)), r_(results) {}
 
   int Run(const std::string& backend) {
     YAML::Node root = YAML::LoadFile(file_);
-    auto registry = framework::Registry::LoadDirectory(CONTINUUM_FRAMEWORKS_DIR);
+    auto registry = framework::Registry::LoadDirectory(frameworks_dir_);
     if (!registry.ok()) return Fatal(registry.status().message());
-    auto calendar = HolidayCalendar::LoadFile(std::string(CONTINUUM_DATA_DIR) + "/bank-holidays.yaml");
+    auto calendar = HolidayCalendar::LoadFile(frameworks_dir_ + "/../data/bank-holidays.yaml");
     if (!calendar.ok()) return Fatal(calendar.status().message());
     framework_ = Str(root, "framework");
     fw_ = registry->Find(framework_);
@@ -456,6 +457,7 @@ class Runner {
   }
 
   std::string file_;
+  std::string frameworks_dir_;
   Results& r_;
   std::string framework_;
   std::shared_ptr<const framework::Framework> fw_;
@@ -475,13 +477,15 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::string backend = continuum::store::testing::kSqlite;
+  std::string frameworks = CONTINUUM_FRAMEWORKS_DIR;
   for (int i = 2; i + 1 < argc; ++i) {
     if (std::string(argv[i]) == "--backend") backend = argv[i + 1];
+    if (std::string(argv[i]) == "--frameworks") frameworks = argv[i + 1];
   }
   continuum::Results results;
   int rc = 0;
   try {
-    rc = continuum::Runner(argv[1], results).Run(backend);
+    rc = continuum::Runner(argv[1], frameworks, results).Run(backend);
   } catch (const std::exception& e) {
     std::cout << "FAIL: " << argv[1] << ": " << e.what() << "\n";
     ++results.failed;

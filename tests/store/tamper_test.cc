@@ -458,7 +458,7 @@ class DirectoryTamperTest : public TamperTest {
     Directory& dir = store_->directory();
     ASSERT_TRUE(dir.PutAgency({"school-1", "Riverside Primary", "school"}).ok());
     ASSERT_TRUE(dir.PutAgency({"csc", "Children's Social Care", "social_care"}).ok());
-    ASSERT_TRUE(dir.PutTeam({"mash", "csc", "MASH", true}).ok());
+    ASSERT_TRUE(dir.PutTeam({"mash", "csc", "MASH", "worcestershire/front_door"}).ok());
     for (const char* id : {"u-7", "u-8"}) {
       ASSERT_TRUE(dir.CreateUser({.id = id,
                                   .username = std::string("user-") + id,
