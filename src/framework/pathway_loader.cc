@@ -25,6 +25,7 @@ const char* FieldTypeName(FieldType t) {
     case FieldType::kPerson: return "person";
     case FieldType::kPeople: return "people";
     case FieldType::kFacts: return "facts";
+    case FieldType::kCommunication: return "communication";
   }
   return "?";
 }
@@ -104,7 +105,7 @@ bool ValidName(std::string_view s) {
 
 bool IsListType(FieldType t) {
   return t == FieldType::kList || t == FieldType::kUsers || t == FieldType::kAgencies || t == FieldType::kPeople ||
-         t == FieldType::kFacts;
+         t == FieldType::kFacts || t == FieldType::kCommunication;
 }
 
 class PathwayReader {
@@ -235,7 +236,7 @@ class PathwayReader {
     if (!ScalarString(type, &t) || t.empty()) {
       d_.Error(type, where + ": field '" + name +
                          "': give a type (text, id, date, datetime, bool, int, level, list, user, users, agency, "
-                         "agencies, person, people, facts) or a list of values");
+                         "agencies, person, people, facts, communication) or a list of values");
       return;
     }
     if (t.back() == '?') {
@@ -247,7 +248,8 @@ class PathwayReader {
         {"datetime", FieldType::kDateTime}, {"bool", FieldType::kBool},     {"int", FieldType::kInt},
         {"level", FieldType::kLevel},       {"list", FieldType::kList},     {"user", FieldType::kUser},
         {"users", FieldType::kUsers},       {"agency", FieldType::kAgency}, {"agencies", FieldType::kAgencies},
-        {"person", FieldType::kPerson},     {"people", FieldType::kPeople}, {"facts", FieldType::kFacts}};
+        {"person", FieldType::kPerson},     {"people", FieldType::kPeople}, {"facts", FieldType::kFacts},
+        {"communication", FieldType::kCommunication}};
     auto it = kTypes.find(t);
     if (it == kTypes.end()) {
       d_.Error(type, where + ": field '" + name + "': unknown type '" + t + "'");
@@ -462,7 +464,7 @@ class PathwayReader {
       }
       cm.Finish();
     }
-    e->communication_needs_field = FieldRef(m, "communication_needs", w, t, {FieldType::kList});
+    e->communication_needs_field = FieldRef(m, "communication_needs", w, t, {FieldType::kCommunication});
     YAML::Node rec = m.Get("record");
     if (rec.IsDefined()) {
       MapReader rm(d_, rec, w + ".record");

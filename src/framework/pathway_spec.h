@@ -35,6 +35,7 @@ enum class FieldType {
   kPerson,    // a person recorded in the child's household (person_id)
   kPeople,    // a list of them
   kFacts,     // a list of statutory facts of this framework
+  kCommunication,  // communication needs, from the product's controlled list (pathway/engine.h)
 };
 const char* FieldTypeName(FieldType t);
 

@@ -189,9 +189,46 @@ Status CheckShape(const Framework& fw, const std::string& where, const FieldSpec
       if (!Contains(f.values, text)) return bad("one of: " + Join(f.values));
       return Status::Ok();
     }
+    case FieldType::kCommunication: {
+      Status s = CheckCommunicationNeeds(v, path);
+      if (!s.ok()) return InvalidArgument(where + ": field '" + f.name + "': " + s.message()).WithField(path);
+      return Status::Ok();
+    }
   }
   return Internal("unknown field type");
 }
+
+}  // namespace
+
+Status CheckCommunicationNeeds(const json& needs, const std::string& where) {
+  auto bad = [&](const std::string& what) {
+    return InvalidArgument(where + ": " + what +
+                           "; each need is interpreter:LANGUAGE, bsl, easy_read, large_print or other:TEXT")
+        .WithField(where);
+  };
+  if (!needs.is_array() || needs.size() > 20) return bad("a list of at most 20 needs");
+  std::set<std::string> seen;
+  for (const auto& n : needs) {
+    if (!n.is_string()) return bad("every need is text");
+    const std::string& s = n.get_ref<const std::string&>();
+    if (HasControl(s) || s.size() > 200) return bad("'" + s.substr(0, 40) + "' is not a need");
+    const size_t colon = s.find(':');
+    const std::string kind = s.substr(0, colon);
+    const std::string detail = colon == std::string::npos ? "" : s.substr(colon + 1);
+    bool detail_blank = detail.find_first_not_of(' ') == std::string::npos;
+    if (kind == "bsl" || kind == "easy_read" || kind == "large_print") {
+      if (colon != std::string::npos) return bad("'" + s + "' takes nothing after '" + kind + "'");
+    } else if (kind == "interpreter" || kind == "other") {
+      if (detail_blank) return bad("'" + s + "' needs " + (kind == "interpreter" ? "the language" : "a description"));
+    } else {
+      return bad("'" + s + "' is not a need");
+    }
+    if (!seen.insert(s).second) return bad("'" + s + "' is listed twice");
+  }
+  return Status::Ok();
+}
+
+namespace {
 
 Status CheckFields(const Framework& fw, const std::string& where, const Transition& t, const json& fields,
                    bool partial) {
@@ -404,7 +441,7 @@ const std::vector<Transition>& HouseholdTransitions() {
                   field("lives_with_child", FieldType::kBool, false),
                   field("parental_responsibility", FieldType::kBool, true),
                   field("date_of_birth", FieldType::kDate, true), field("nhs_number", FieldType::kId, true),
-                  field("communication_needs", FieldType::kList, true),
+                  field("communication_needs", FieldType::kCommunication, true),
                   field("note", FieldType::kText, true)};
     add.effects.record_kind = "person";
     add.effects.record_key = Effects::RecordKey::kField;
@@ -593,8 +630,8 @@ Result<store::Event> PrepareRegistration(const Framework& fw, const Command& cmd
           .WithField("fields.upn");
     }
   }
-  if (f.contains("communication_needs") && !f["communication_needs"].is_array()) {
-    return InvalidArgument("child: field 'communication_needs' must be a list").WithField("fields.communication_needs");
+  if (f.contains("communication_needs")) {
+    CONTINUUM_RETURN_IF_ERROR(CheckCommunicationNeeds(f["communication_needs"], "fields.communication_needs"));
   }
   store::Event e = BaseEvent(cmd, kChildRegistered, store::kKey);
   e.payload = json{{"fields", f}, {"framework", {{"id", fw.id}, {"version", fw.version}}}}.dump();

@@ -163,6 +163,12 @@ Result<CaseState> LoadCase(store::Store& store, const std::string& child_id);
 // NHS numbers: 10 digits, modulus-11 check digit (spaces allowed on input).
 bool ValidNhsNumber(std::string_view s);
 
+// Communication needs of a child or a family member (Worcestershire §5: a
+// plan the family can understand), from a controlled list: "interpreter:LANGUAGE",
+// "bsl" (British Sign Language), "easy_read", "large_print", "other:TEXT".
+// kInvalidArgument naming `where` if a need is not one of them.
+Status CheckCommunicationNeeds(const nlohmann::json& needs, const std::string& where);
+
 // The envelope of a stored event, as a reader needs it.
 struct Envelope {
   std::string transition, from, to;

@@ -67,7 +67,7 @@ def sample_value(ftype, user_id):
     return {"text": "some words", "id": "x-1", "date": harness.today(), "datetime": harness.utc(-60),
             "bool": False, "int": 1, "level": 2, "list": ["one"], "user": user_id, "users": [user_id],
             "agency": "ag-w", "agencies": ["ag-w"], "person": "p-1", "people": ["p-1"],
-            "facts": []}.get(t, "some words")
+            "facts": [], "communication": ["large_print"]}.get(t, "some words")
 
 
 def bad_value(ftype):
@@ -83,6 +83,8 @@ def bad_value(ftype):
         return "yes", "a string for a bool"
     if t in ("int", "level"):
         return "two", "a string for a number"
+    if t == "communication":
+        return ["telepathy"], "a need not on the list"
     return "one", "a string for a list"
 
 
@@ -104,7 +106,7 @@ HOUSEHOLD = {
         "relationship": ["mother", "father", "parent", "step_parent", "carer", "foster_carer", "grandparent",
                          "sibling", "half_sibling", "other_relative", "partner_of_parent", "other"],
         "lives_with_child": "bool", "parental_responsibility": "bool?", "date_of_birth": "date?",
-        "nhs_number": "id?", "communication_needs": "list?", "note": "text?"}},
+        "nhs_number": "id?", "communication_needs": "communication?", "note": "text?"}},
     "person.removed": {"event": "person.removed", "from": ["any"], "roles": spec.CASE_ROLES,
                        "fields": {"person_id": "person", "reason": "text"}},
 }

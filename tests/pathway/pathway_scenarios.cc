@@ -396,6 +396,7 @@ class Runner {
           v = json::array({state.people.front()});
           break;
         case FieldType::kFacts: v = json::array(); break;
+        case FieldType::kCommunication: v = json::array({"large_print"}); break;
       }
       f[spec.name] = v;
     }
