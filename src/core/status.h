@@ -7,7 +7,7 @@
 // A Status carries a code from a fixed set and a message written for the
 // person who will read it (a practitioner at the CLI, an integrator reading an
 // HTTP problem). Codes become CLI exit codes and HTTP statuses in exactly one
-// place each (cli/exit_codes, api/problem). Status and Result are values:
+// place each (ExitCode in cli/cli.cc, FromStatus in api/api.cc). Status and Result are values:
 // copyable, movable, and safe to pass between threads.
 #pragma once
 
