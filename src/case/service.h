@@ -166,6 +166,12 @@ class Service {
 
   // --- across children --------------------------------------------------------
   Result<ojson> Due(const Caller& c, const DueRequest& q, Timestamp now);
+  // The children the caller holds: allocated, in the team, or on duty for.
+  Result<ojson> Caseload(const Caller& c, Timestamp now);
+  // Who works here, for case roles choosing a colleague in a form: active
+  // accounts (id, name, role, agency, team) whose name or user name contains
+  // `text` (or all, up to 200), and the agencies. No children's data.
+  Result<ojson> Staff(const Caller& c, const std::string& text, Timestamp now);
   Result<ojson> Audit(const Caller& c, const AuditRequest& q, Timestamp now);
   Result<ojson> Alerts(const Caller& c, bool all, int64_t after, size_t limit, Timestamp now);
   Result<ojson> AcknowledgeAlert(const Caller& c, int64_t alert, Timestamp now);

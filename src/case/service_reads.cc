@@ -289,6 +289,93 @@ Result<ojson> Service::Due(const Caller& c, const DueRequest& r, Timestamp now) 
   return ojson{{"deadlines", list}};
 }
 
+Result<ojson> Service::Caseload(const Caller& c, Timestamp now) {
+  auto basis = impl_->Gate(c, {Action::kListDue}, nullptr, now);
+  if (!basis.ok()) return basis.status();
+  auto cases = impl_->store.EntitiesOfKind("case");
+  if (!cases.ok()) return cases.status();
+  const std::string& me = c.principal.user_id;
+  ojson list = ojson::array();
+  std::vector<std::string> children;
+  for (const auto& r : *cases) {
+    json j = json::parse(r.Value("data"), nullptr, false);
+    if (!j.is_object()) continue;
+    pathway::CaseState st = pathway::CaseState::FromJson(j);
+    // A quick look for the caller's name on the record; the policy decides.
+    bool named = st.lead_professional == me || st.allocated_worker == me || st.InTeam(me) ||
+                 (!c.principal.team_id.empty() && st.duty_team == c.principal.team_id);
+    if (!named) continue;
+    auto ctx = impl_->Load(c, r.Value("child_id"));
+    if (!ctx.ok()) return ctx.status();
+    if (!impl_->MayRead(c, *ctx, now)) continue;
+    std::string label = st.state;
+    if (ctx->fw && ctx->fw->pathway)
+      if (const auto* s = ctx->fw->pathway->FindState(st.state)) label = s->label;
+    int open = 0, overdue = 0;
+    const std::string t = now.ToString();
+    for (const auto& d : ctx->deadlines) {
+      if (d.Value("status") != "open") continue;
+      ++open;
+      overdue += d.Value("due_at") < t;
+    }
+    children.push_back(ctx->id);
+    list.push_back({{"child_id", ctx->id},
+                    {"display_name", ctx->child.Value("display_name")},
+                    {"date_of_birth", ctx->child.Value("date_of_birth")},
+                    {"framework", ctx->child.Value("framework_id")},
+                    {"state", st.state},
+                    {"state_label", label},
+                    {"level", st.level},
+                    {"relationship", access::RelationshipName(ctx->subject.relationship)},
+                    {"open_deadlines", open},
+                    {"overdue_deadlines", overdue}});
+  }
+  auto a = impl_->Append({impl_->AuditEvent(c, "read", "-", Action::kListDue,
+                                            {{"outcome", "allowed"}, {"view", "caseload"}, {"children", children}},
+                                            now)});
+  if (!a.ok()) return a.status();
+  return ojson{{"children", list}};
+}
+
+Result<ojson> Service::Staff(const Caller& c, const std::string& text, Timestamp now) {
+  auto basis = impl_->Gate(c, {Action::kSearchChildren}, nullptr, now);
+  if (!basis.ok()) return basis.status();
+  if (text.size() > 200) return InvalidArgument("q: at most 200 characters").WithField("q");
+  auto& dir = impl_->store.directory();
+  auto users = dir.ListUsers();
+  if (!users.ok()) return users.status();
+  auto agencies = dir.ListAgencies();
+  if (!agencies.ok()) return agencies.status();
+  auto lower = [](std::string s) {
+    for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return s;
+  };
+  const std::string q = lower(text);
+  ojson people = ojson::array();
+  for (const auto& u : *users) {
+    auto role = ParseRole(u.role);
+    if (u.disabled || !role || !IsCaseRole(*role)) continue;
+    if (!q.empty() && lower(u.display_name).find(q) == std::string::npos &&
+        lower(u.username).find(q) == std::string::npos) {
+      continue;
+    }
+    people.push_back({{"id", u.id},
+                      {"username", u.username},
+                      {"display_name", u.display_name},
+                      {"role", u.role},
+                      {"agency_id", u.agency_id},
+                      {"team_id", u.team_id}});
+    if (people.size() >= 200) break;
+  }
+  ojson ags = ojson::array();
+  for (const auto& a : *agencies) ags.push_back({{"id", a.id}, {"name", a.name}, {"kind", a.kind}});
+  auto a = impl_->Append({impl_->AuditEvent(c, "read", "-", Action::kSearchChildren,
+                                            {{"outcome", "allowed"}, {"view", "staff"}, {"results", people.size()}},
+                                            now)});
+  if (!a.ok()) return a.status();
+  return ojson{{"users", people}, {"agencies", ags}};
+}
+
 Result<ojson> Service::Audit(const Caller& c, const AuditRequest& r, Timestamp now) {
   auto basis = impl_->Gate(c, {Action::kReadAudit}, nullptr, now);
   if (!basis.ok()) return basis.status();
