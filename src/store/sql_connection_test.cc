@@ -174,6 +174,40 @@ TEST_P(SqlConnectionTest, RunCountingChangesCountsRowsWrittenInAndOutOfTransacti
   EXPECT_EQ(*rows, 0);
 }
 
+// A busy error says what happened: how long this connection waited for the
+// other's lock, or that SQLite answered without letting it wait.
+TEST_P(SqlConnectionTest, ABusyErrorSaysHowLongItWaited) {
+  if (GetParam() != testing::kSqlite) GTEST_SKIP() << "SQLite's locking";
+  auto other = backend_->Connect();
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  ASSERT_TRUE((*other)->BeginUpdate().ok());  // holds the write lock
+  Status blocked = conn_->BeginUpdate();
+  (*other)->RollbackQuietly();
+  ASSERT_EQ(blocked.code(), StatusCode::kUnavailable) << blocked.ToString();
+  EXPECT_NE(blocked.message().find("another connection held its lock for the "), std::string::npos)
+      << blocked.message();
+  EXPECT_NE(blocked.message().find(" s this connection waited; it waits at most 10 s"), std::string::npos)
+      << blocked.message();
+}
+
+TEST_P(SqlConnectionTest, ABusyErrorWithoutWaitingSaysSo) {
+  if (GetParam() != testing::kSqlite) GTEST_SKIP() << "SQLite's locking";
+  // A read transaction whose snapshot another connection's commit has made
+  // stale cannot become a write transaction, however long it waits.
+  ASSERT_TRUE(conn_->BeginSnapshot().ok());
+  ASSERT_EQ(HeadSeq(), 0);
+  auto other = backend_->Connect();
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  ASSERT_TRUE((*other)->Run("UPDATE chain_head SET seq = 1 WHERE id = 1").ok());
+  Status stale = conn_->Run("UPDATE chain_head SET seq = 2 WHERE id = 1");
+  conn_->RollbackQuietly();
+  ASSERT_EQ(stale.code(), StatusCode::kUnavailable) << stale.ToString();
+  EXPECT_NE(stale.message().find("another connection wrote after this transaction began reading"),
+            std::string::npos)
+      << stale.message();
+  EXPECT_EQ(stale.message().find("waited"), std::string::npos) << stale.message();
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, SqlConnectionTest, ::testing::Values(testing::kSqlite, testing::kPostgres),
                          [](const auto& info) { return info.param; });
 
