@@ -441,7 +441,6 @@ void Api::Handle(HttpRequest& request, HttpServer::Responder respond) {
     res = impl_->Dispatch(c);
   } catch (const std::exception& e) {
     res = Problem(500, "Internal Server Error", "the request could not be completed");
-    c.deferred.reset();
   }
   // Counts, logs and sends the response, whenever it is ready.
   auto finish = [impl = impl_.get(), start, route = c.route, method = request.method,
@@ -476,19 +475,7 @@ void Api::Handle(HttpRequest& request, HttpServer::Responder respond) {
     }
     respond(std::move(res));
   };
-  if (!c.deferred || res.status >= 400) return finish(std::move(res));
-  // The response waits for its records to be durable, but this thread does
-  // not: it goes on to the next request, and the writer thread answers.
-  Call::Deferred d = std::move(*c.deferred);
-  size_t audits = 0;
-  for (const auto& e : d.events) audits += e.type.rfind(store::kAuditPrefix, 0) == 0;
-  impl_->store->AppendAsync(std::move(d.events), pathway::Project,
-                            [impl = impl_.get(), audits, res = std::move(res), make = std::move(d.finish),
-                             finish = std::move(finish)](Result<std::vector<store::Event>> stored) mutable {
-                              if (!stored.ok()) return finish(internal::FromStatus(stored.status()));
-                              impl->audit_records.fetch_add(audits);
-                              finish(make ? make(*stored) : std::move(res));
-                            });
+  finish(std::move(res));
 }
 
 namespace internal {

@@ -44,9 +44,8 @@ class Api {
                                              HolidayCalendar calendar, ApiOptions options);
   ~Api();
 
-  // Answers through `respond`, once: at once, or from the store's writer
-  // thread when the response waits for its audit record (and event) to be
-  // committed — the handler's thread does not wait.
+  // Answers through `respond`, once, on the calling thread, after any audit
+  // record (and event) the response depends on has been committed.
   void Handle(HttpRequest& request, HttpServer::Responder respond);
 
   // "GET /api/v1/children/{child}", one per route, in table order.

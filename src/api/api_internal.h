@@ -43,13 +43,6 @@ struct Call {
   std::optional<access::Authenticated> auth;
   access::Principal principal;
   std::string basis;  // why the policy allowed it
-  // Events (at least an audit record) to commit before the response is
-  // sent; `finish`, if set, makes the response from the stored events.
-  struct Deferred {
-    std::vector<store::Event> events;
-    std::function<HttpResponse(const std::vector<store::Event>&)> finish;
-  };
-  std::optional<Deferred> deferred;
   std::string Query(const std::string& name) const;
   bool HasQuery(const std::string& name) const;
 };
