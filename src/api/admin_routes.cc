@@ -77,10 +77,12 @@ HttpResponse LoginRoute(Api::Impl& api, Call& c) {
   if (!result.ok()) return FromStatus(result.status());
   if (!result->ok) {
     api.logins_failed.fetch_add(1);
-    // The attempt is audited under the account when the name exists.
-    store::Event e = AuditEvent(
-        c, "login_failed", "-",
-        {{"outcome", "denied"}, {"reason", result->failure}, {"username", username.substr(0, 64)}});
+    // The attempt is audited under the account when the name exists; text
+    // that names no account is not recorded (it may be a password).
+    store::Event e = AuditEvent(c, "login_failed", "-",
+                                {{"outcome", "denied"},
+                                 {"reason", result->failure},
+                                 {"username", result->user.id.empty() ? "unknown name" : result->user.username}});
     if (!result->user.id.empty()) {
       e.author = result->user.id;
       e.agency = result->user.agency_id;
@@ -89,7 +91,7 @@ HttpResponse LoginRoute(Api::Impl& api, Call& c) {
     if (!a.ok()) return FromStatus(a.status());
     if (result->throttled) {
       auto p = Problem(429, "Too Many Requests", "too many failed logins; try again later");
-      p.headers.emplace_back("Retry-After", std::to_string(api.options.login.lockout.count()));
+      p.headers.emplace_back("Retry-After", std::to_string(result->retry_after.count()));
       return p;
     }
     return Problem(401, "Unauthorized", "the user name, password or code is not right");

@@ -6,8 +6,10 @@
 // statement runs on its own; one that must read before it writes (a new user
 // whose agency must exist) runs in a short transaction of its own
 // (BeginUpdate), never in an append's. Read-modify-write of a single record
-// (ClaimTotpStep, RecordLoginFailure) is one conditional statement, so two
-// processes cannot both win.
+// (ClaimTotpStep) is one conditional statement, so two processes cannot both
+// win; UpdateLoginThrottles locks its records (SQLite: the write lock taken
+// at BEGIN; PostgreSQL: each row, created if missing, in key order) before
+// it reads them.
 //
 // Decisions the header leaves open:
 //   - Text is checked before it reaches the database: ids, user names, roles
@@ -60,9 +62,7 @@ class SqlDirectory final : public Directory {
   Status DeleteUserSessions(const std::string& user_id) override;
   Status DeleteExpiredSessions(const std::string& now, const std::string& idle_before) override;
 
-  Result<LoginThrottle> RecordLoginFailure(const std::string& key, const std::string& now,
-                                           const std::string& window_start_after, int max_failures,
-                                           const std::string& lock_until) override;
+  Status UpdateLoginThrottles(const std::vector<std::string>& keys, const ThrottleUpdate& update) override;
   Result<std::optional<LoginThrottle>> GetLoginThrottle(const std::string& key) override;
   Status ClearLoginThrottle(const std::string& key) override;
 

@@ -107,18 +107,45 @@ class CliError(Exception):
 
 
 class Env:
-    def __init__(self, binary, repo, name="api"):
+    def __init__(self, binary, repo, name="api", postgres=False):
+        """postgres: the database is a new schema in the test server
+        (CONTINUUM_TEST_PG_URL, see postgres_url()), dropped on close."""
         self.binary = os.path.abspath(binary)
         self.repo = os.path.abspath(repo)
         self.frameworks_dir = os.path.join(self.repo, "frameworks")
         self.tmp = tempfile.mkdtemp(prefix="continuum-%s-" % name)
         self.db_path = os.path.join(self.tmp, "t.db")
         self.db_url = "sqlite:" + self.db_path
+        self.pg_schema = None
         self.servers = []
+        if postgres:
+            base = postgres_url()
+            if not base:
+                raise RuntimeError("CONTINUUM_TEST_PG_URL is not set")
+            self.pg_schema = "api_" + os.urandom(4).hex()
+            self.psql("CREATE SCHEMA " + self.pg_schema, url=base)
+            self.db_url = base + ("&" if "?" in base else "?") + "options=-csearch_path%3D" + self.pg_schema
+            self.db_path = None
+
+    def backend(self):
+        return "postgres" if self.pg_schema else "sqlite"
+
+    def psql(self, sql, url=None):
+        """Runs SQL on the PostgreSQL database; returns its output, unaligned, without headers."""
+        p = subprocess.run(["psql", "-qAt", "-v", "ON_ERROR_STOP=1", url or self.db_url, "-c", sql],
+                           capture_output=True, text=True, timeout=60)
+        if p.returncode != 0:
+            raise CliError("psql: " + p.stderr)
+        return p.stdout
 
     def close(self):
         for s in list(self.servers):
             s.kill()
+        if self.pg_schema:
+            try:
+                self.psql("DROP SCHEMA %s CASCADE" % self.pg_schema, url=postgres_url())
+            except Exception:  # noqa: BLE001 - the throwaway server goes anyway
+                pass
         if not os.environ.get("KEEP_API_TEST_DIR"):
             shutil.rmtree(self.tmp, ignore_errors=True)
         else:
@@ -187,6 +214,11 @@ class Env:
             return con.execute(sql, params).fetchone()[0]
         finally:
             con.close()
+
+
+def postgres_url():
+    """The PostgreSQL test server's URL (scripts/with-postgres.sh sets it), or ""."""
+    return os.environ.get("CONTINUUM_TEST_PG_URL", "")
 
 
 def parse_user_id(stdout):
