@@ -3,6 +3,7 @@
 // Configuration comes from flags, then the environment (CONTINUUM_DB,
 // CONTINUUM_LISTEN, CONTINUUM_WORKERS, …), then a YAML file (--config or
 // $CONTINUUM_CONFIG), then defaults: the first that sets a value wins.
+#include <sys/resource.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
@@ -21,6 +22,7 @@ struct ServeOptions {
   std::string listen, config, port_file;
   std::string workers, io_threads, max_body_bytes, max_header_bytes, request_timeout_seconds;
   std::string idle_timeout_minutes, absolute_timeout_hours, break_glass_minutes, log_requests;
+  std::string db_pool_size, max_connections, max_connections_per_address;
   bool print_routes = false;
 };
 
@@ -41,6 +43,10 @@ const Setting kSettings[] = {
     {"absolute_timeout_hours", "CONTINUUM_ABSOLUTE_TIMEOUT_HOURS", &ServeOptions::absolute_timeout_hours},
     {"break_glass_minutes", "CONTINUUM_BREAK_GLASS_MINUTES", &ServeOptions::break_glass_minutes},
     {"log_requests", "CONTINUUM_LOG_REQUESTS", &ServeOptions::log_requests},
+    {"db_pool_size", "CONTINUUM_DB_POOL_SIZE", &ServeOptions::db_pool_size},
+    {"max_connections", "CONTINUUM_MAX_CONNECTIONS", &ServeOptions::max_connections},
+    {"max_connections_per_address", "CONTINUUM_MAX_CONNECTIONS_PER_ADDRESS",
+     &ServeOptions::max_connections_per_address},
 };
 
 // Fills unset options from the environment, then from the file.
@@ -78,6 +84,17 @@ Status Resolve(ServeOptions* o, Globals& g) {
   return Status::Ok();
 }
 
+// Idle keep-alive connections each hold a descriptor: take every one the
+// system allows this process (the soft limit is often 1,024 while the hard
+// limit is far higher). The server's connection cap is fitted to it.
+void RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
 Result<int64_t> Number(const std::string& name, const std::string& v, int64_t def, int64_t lo, int64_t hi) {
   if (v.empty()) return def;
   char* end = nullptr;
@@ -112,7 +129,12 @@ int Serve(ServeOptions& o, Globals& g) {
   auto idle = Number("idle_timeout_minutes", o.idle_timeout_minutes, 30, 1, 24 * 60);
   auto absolute = Number("absolute_timeout_hours", o.absolute_timeout_hours, 12, 1, 24 * 7);
   auto glass = Number("break_glass_minutes", o.break_glass_minutes, 60, 1, 24 * 60);
-  for (const auto* r : {&workers, &io, &body, &header, &timeout, &idle, &absolute, &glass})
+  auto pool = Number("db_pool_size", o.db_pool_size, store::OpenOptions{}.pool_size, 2, 10000);
+  auto conns = Number("max_connections", o.max_connections, api::ServerOptions{}.max_connections, 1, 1000000);
+  auto per_address = Number("max_connections_per_address", o.max_connections_per_address,
+                            api::ServerOptions{}.max_connections_per_address, 0, 1000000);
+  for (const auto* r : {&workers, &io, &body, &header, &timeout, &idle, &absolute, &glass, &pool, &conns,
+                        &per_address})
     if (!r->ok()) return Fail(r->status());
   if (!o.log_requests.empty() && o.log_requests != "true" && o.log_requests != "false")
     return Fail(InvalidArgument("log_requests: true or false"));
@@ -121,6 +143,8 @@ int Serve(ServeOptions& o, Globals& g) {
   so.max_body_bytes = static_cast<size_t>(*body);
   so.max_header_bytes = static_cast<size_t>(*header);
   so.request_timeout = std::chrono::seconds(*timeout);
+  so.max_connections = static_cast<size_t>(*conns);
+  so.max_connections_per_address = static_cast<size_t>(*per_address);
 
   api::ApiOptions ao;
   ao.login.idle_timeout = std::chrono::minutes(*idle);
@@ -132,8 +156,9 @@ int Serve(ServeOptions& o, Globals& g) {
   if (!registry.ok()) return Fail(registry.status());
   auto calendar = LoadCalendar(g);
   if (!calendar.ok()) return Fail(calendar.status());
-  auto store = OpenStore(g);
+  auto store = store::Open(DatabaseUrl(g), {.pool_size = static_cast<int>(*pool)});
   if (!store.ok()) return Fail(store.status());
+  RaiseOpenFileLimit();
   auto api = api::Api::Create(store->get(), std::move(*registry), std::move(*calendar), ao);
   if (!api.ok()) return Fail(api.status());
   api::Api* handler = api->get();
@@ -148,7 +173,9 @@ int Serve(ServeOptions& o, Globals& g) {
     f << srv->port() << "\n";
   }
   std::cerr << "{\"ts\":\"" << NowUtc() << "\",\"level\":\"info\",\"msg\":\"listening\",\"address\":\""
-            << so.host << ":" << srv->port() << "\",\"workers\":" << so.worker_threads << "}" << std::endl;
+            << so.host << ":" << srv->port() << "\",\"workers\":" << so.worker_threads
+            << ",\"db_pool_size\":" << *pool << ",\"max_connections\":" << srv->max_connections()
+            << ",\"max_connections_per_address\":" << so.max_connections_per_address << "}" << std::endl;
   srv->Run();
   // Every response has been sent; the store's destructor finishes any
   // append in progress before the process exits.
@@ -181,6 +208,12 @@ void AddServeCommand(CLI::App& app, Globals& g) {
   cmd->add_option("--break-glass-minutes", o->break_glass_minutes,
                   "How long break-glass access lasts (default 60)");
   cmd->add_option("--log-requests", o->log_requests, "true or false: a JSON line per request on stderr");
+  cmd->add_option("--db-pool-size", o->db_pool_size,
+                  "Most database connections open at once, the writer's included (default 16, at least 2)");
+  cmd->add_option("--max-connections", o->max_connections,
+                  "Most client connections open at once (default 10000; fitted to the open-file limit)");
+  cmd->add_option("--max-connections-per-address", o->max_connections_per_address,
+                  "Most client connections from one address (default 1000; 0: no limit)");
   cmd->add_option("--port-file", o->port_file, "Write the port listened on to this file");
   cmd->add_flag("--print-routes", o->print_routes, "Print every route (METHOD PATH) and exit");
   cmd->callback([&g, o] { g.exit_code = Serve(*o, g); });
