@@ -30,8 +30,10 @@
 //
 // Connections: a Store opens at most OpenOptions::pool_size connections to
 // its database — one for the writer thread, the rest shared by reads and the
-// directory. A call that finds them all in use waits for one (up to
-// pool_wait), then fails with kUnavailable.
+// directory — e.g. store::Open(url, {.pool_size = 8}). A call that finds them
+// all in use waits for one (up to pool_wait), then fails with kUnavailable.
+// (Options rather than a URL parameter: libpq refuses parameters it does not
+// know, and a pool size is not the database's business.)
 //
 // Thread-safety: a Store may be shared by any number of threads.
 // Event format, schema and hash: docs/event-log.md.
