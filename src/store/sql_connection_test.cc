@@ -13,15 +13,17 @@ namespace {
 
 class SqlConnectionTest : public ::testing::TestWithParam<std::string> {
  protected:
-  void SetUp() override {
-    if (GetParam() == testing::kPostgres && testing::PostgresTestUrl().empty()) {
+  void SetUp() override { SetUpBackend(GetParam()); }
+
+  void SetUpBackend(const std::string& backend) {
+    if (backend == testing::kPostgres && testing::PostgresTestUrl().empty()) {
       GTEST_SKIP()
           << "CONTINUUM_TEST_PG_URL is not set; run under scripts/with-postgres.sh to test PostgreSQL";
     }
-    auto db = testing::TestDatabase::Create(GetParam());
+    auto db = testing::TestDatabase::Create(backend);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(*db);
-    if (GetParam() == testing::kSqlite) {
+    if (backend == testing::kSqlite) {
       backend_ = MakeSqliteBackend(db_->sqlite_path());
     } else {
       auto b = MakePostgresBackend(db_->url());
@@ -174,10 +176,18 @@ TEST_P(SqlConnectionTest, RunCountingChangesCountsRowsWrittenInAndOutOfTransacti
   EXPECT_EQ(*rows, 0);
 }
 
+INSTANTIATE_TEST_SUITE_P(Backends, SqlConnectionTest, ::testing::Values(testing::kSqlite, testing::kPostgres),
+                         [](const auto& info) { return info.param; });
+
+// SQLite's locking only.
+class SqliteBusyTest : public SqlConnectionTest {
+ protected:
+  void SetUp() override { SetUpBackend(testing::kSqlite); }
+};
+
 // A busy error says what happened: how long this connection waited for the
 // other's lock, or that SQLite answered without letting it wait.
-TEST_P(SqlConnectionTest, ABusyErrorSaysHowLongItWaited) {
-  if (GetParam() != testing::kSqlite) GTEST_SKIP() << "SQLite's locking";
+TEST_F(SqliteBusyTest, ABusyErrorSaysHowLongItWaited) {
   auto other = backend_->Connect();
   ASSERT_TRUE(other.ok()) << other.status().ToString();
   ASSERT_TRUE((*other)->BeginUpdate().ok());  // holds the write lock
@@ -190,8 +200,7 @@ TEST_P(SqlConnectionTest, ABusyErrorSaysHowLongItWaited) {
       << blocked.message();
 }
 
-TEST_P(SqlConnectionTest, ABusyErrorWithoutWaitingSaysSo) {
-  if (GetParam() != testing::kSqlite) GTEST_SKIP() << "SQLite's locking";
+TEST_F(SqliteBusyTest, ABusyErrorWithoutWaitingSaysSo) {
   // A read transaction whose snapshot another connection's commit has made
   // stale cannot become a write transaction, however long it waits.
   ASSERT_TRUE(conn_->BeginSnapshot().ok());
@@ -207,9 +216,6 @@ TEST_P(SqlConnectionTest, ABusyErrorWithoutWaitingSaysSo) {
       << stale.message();
   EXPECT_EQ(stale.message().find("waited"), std::string::npos) << stale.message();
 }
-
-INSTANTIATE_TEST_SUITE_P(Backends, SqlConnectionTest, ::testing::Values(testing::kSqlite, testing::kPostgres),
-                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace continuum::store::internal
