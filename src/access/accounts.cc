@@ -127,8 +127,8 @@ enum ThrottleRecord { kNameAddress, kName, kAddress, kKnown, kRecords };
 std::string HashedKey(std::string_view prefix, std::string_view name, std::string_view address) {
   std::string input = std::string(prefix) + '\0' + std::string(name) + '\0' + std::string(address);
   unsigned char digest[16];
-  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(input.data()), input.size(),
-                     nullptr, 0);
+  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(input.data()),
+                     input.size(), nullptr, 0);
   char hex[2 * sizeof digest + 1];
   sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
   return std::string(prefix) + ":" + hex;

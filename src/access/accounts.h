@@ -103,7 +103,7 @@ struct LoginAttempt {
 
 struct LoginResult {
   bool ok = false;
-  bool throttled = false;         // refused without checking: too many failures (429)
+  bool throttled = false;               // refused without checking: too many failures (429)
   std::chrono::seconds retry_after{0};  // when throttled: the wait before the next attempt may be made
   bool password_checked = false;  // the attempt reached the argon2id verification (false when throttled)
   std::string failure;  // for the audit only: unknown_user, bad_password, bad_totp, disabled, throttled

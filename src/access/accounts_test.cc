@@ -31,7 +31,8 @@ class AccountsTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     if (GetParam() == store::testing::kPostgres && store::testing::PostgresTestUrl().empty()) {
-      GTEST_SKIP() << "CONTINUUM_TEST_PG_URL is not set; run under scripts/with-postgres.sh to test PostgreSQL";
+      GTEST_SKIP()
+          << "CONTINUUM_TEST_PG_URL is not set; run under scripts/with-postgres.sh to test PostgreSQL";
     }
     auto db = store::testing::TestDatabase::Create(GetParam());
     ASSERT_TRUE(db.ok()) << db.status().ToString();
@@ -274,7 +275,8 @@ TEST_P(AccountsTest, TheAddressCeilingSpansNames) {
 TEST_P(AccountsTest, SuccessfulLoginsDoNotCountAgainstTheAddress) {
   policy_.max_address_failures = 3;
   for (int i = 0; i < 10; ++i) EXPECT_TRUE(LoginAt(i, "a.jones", kPassword, "", "10.0.0.1").ok) << i;
-  for (int i = 0; i < 10; ++i) EXPECT_TRUE(LoginAt(i, "a.jones", kPassword, "", "10.0.0." + std::to_string(i + 2)).ok) << i;
+  for (int i = 0; i < 10; ++i)
+    EXPECT_TRUE(LoginAt(i, "a.jones", kPassword, "", "10.0.0." + std::to_string(i + 2)).ok) << i;
   EXPECT_FALSE(LoginAt(20, "user1", "wrong password here", "", "10.0.0.50").throttled);
 }
 

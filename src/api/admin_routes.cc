@@ -79,10 +79,11 @@ HttpResponse LoginRoute(Api::Impl& api, Call& c) {
     api.logins_failed.fetch_add(1);
     // The attempt is audited under the account when the name exists; text
     // that names no account is not recorded (it may be a password).
-    store::Event e = AuditEvent(c, "login_failed", "-",
-                                {{"outcome", "denied"},
-                                 {"reason", result->failure},
-                                 {"username", result->user.id.empty() ? "unknown name" : result->user.username}});
+    store::Event e =
+        AuditEvent(c, "login_failed", "-",
+                   {{"outcome", "denied"},
+                    {"reason", result->failure},
+                    {"username", result->user.id.empty() ? "unknown name" : result->user.username}});
     if (!result->user.id.empty()) {
       e.author = result->user.id;
       e.agency = result->user.agency_id;

@@ -160,7 +160,7 @@ struct HttpServer::Impl {
   uint64_t open = 0;     // connections holding a place; guarded by mu
   std::unordered_map<std::string, size_t> per_address;  // open connections by remote address; guarded by mu
   std::list<std::weak_ptr<Connection>> connections;     // every connection; guarded by mu
-  std::list<std::weak_ptr<Connection>> idle;            // waiting for a request, longest idle first; guarded by mu
+  std::list<std::weak_ptr<Connection>> idle;  // waiting for a request, longest idle first; guarded by mu
 
   net::io_context ioc;
   tcp::acceptor acceptor{ioc};
@@ -284,17 +284,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void ReadHeader() {
-    http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
-      if (ec) return self->OnRead(ec, true);
-      if (std::string problem = FramingProblem(*self->parser_); !problem.empty()) {
-        self->reading_ = false;
-        self->server_->rejected.fetch_add(1);
-        return self->Reject(Problem(400, "Bad Request", "malformed HTTP request: " + problem));
-      }
-      if (self->parser_->is_done()) return self->OnRead({}, true);
-      http::async_read(self->stream_, self->buffer_, *self->parser_,
-                       [self](beast::error_code ec, size_t) { self->OnRead(ec, true); });
-    });
+    http::async_read_header(
+        stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
+          if (ec) return self->OnRead(ec, true);
+          if (std::string problem = FramingProblem(*self->parser_); !problem.empty()) {
+            self->reading_ = false;
+            self->server_->rejected.fetch_add(1);
+            return self->Reject(Problem(400, "Bad Request", "malformed HTTP request: " + problem));
+          }
+          if (self->parser_->is_done()) return self->OnRead({}, true);
+          http::async_read(self->stream_, self->buffer_, *self->parser_,
+                           [self](beast::error_code ec, size_t) { self->OnRead(ec, true); });
+        });
   }
 
   void OnRead(beast::error_code ec, bool got_some) {
@@ -392,11 +393,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     response_.keep_alive(keep);
     response_.prepare_payload();
     stream_.expires_after(server_->options.request_timeout);
-    http::async_write(stream_, response_, [self = shared_from_this(), keep, linger](beast::error_code ec, size_t) {
-      if (!ec && linger) return self->Linger();
-      if (ec || !keep) return self->Close();
-      self->Read();
-    });
+    http::async_write(stream_, response_,
+                      [self = shared_from_this(), keep, linger](beast::error_code ec, size_t) {
+                        if (!ec && linger) return self->Linger();
+                        if (ec || !keep) return self->Close();
+                        self->Read();
+                      });
   }
 
   void Linger() {
@@ -409,11 +411,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void DropInput() {
-    stream_.async_read_some(buffer_.prepare(kFirstReadBytes), [self = shared_from_this()](beast::error_code ec, size_t) {
-      if (ec) return self->Close();
-      self->buffer_.clear();
-      self->DropInput();
-    });
+    stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
+                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                              if (ec) return self->Close();
+                              self->buffer_.clear();
+                              self->DropInput();
+                            });
   }
 
   void Close() {
@@ -455,7 +458,8 @@ constexpr size_t kReservedDescriptors = 256;
 
 size_t FitToOpenFileLimit(size_t wanted) {
   rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return std::max<size_t>(1, wanted);
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+    return std::max<size_t>(1, wanted);
   const size_t descriptors = static_cast<size_t>(limit.rlim_cur);
   const size_t reserve = std::min(kReservedDescriptors, descriptors / 2);
   return std::max<size_t>(1, std::min(wanted, descriptors - reserve));

@@ -92,9 +92,8 @@ TEST(HttpServer, DestroyingItWithHandlersQueuedAndConnectionsOpenIsSafe) {
 TEST(HttpServer, StopWithIdleConnectionsReturnsFromRun) {
   ServerOptions options{.host = "127.0.0.1", .port = 0, .worker_threads = 2};
   options.handle_signals = false;
-  auto listening = HttpServer::Listen(options, [](HttpRequest&, HttpServer::Responder respond) {
-    respond(HttpResponse{.status = 204});
-  });
+  auto listening = HttpServer::Listen(
+      options, [](HttpRequest&, HttpServer::Responder respond) { respond(HttpResponse{.status = 204}); });
   ASSERT_TRUE(listening.ok()) << listening.status().ToString();
   HttpServer& server = **listening;
   std::thread runner([&] { server.Run(); });
@@ -113,8 +112,10 @@ TEST(HttpServer, StopWithIdleConnectionsReturnsFromRun) {
 TEST(ParseHttpRequest, RefusesEveryFramingButALoneChunkedOrAContentLength) {
   const ServerOptions options;
   const std::string body = "5\r\nhello\r\n0\r\n\r\n";
-  auto with = [&](const std::string& headers, const std::string& payload, const std::string& version = "1.1") {
-    return ParseHttpRequest("POST /x HTTP/" + version + "\r\nHost: x\r\n" + headers + "\r\n" + payload, options);
+  auto with = [&](const std::string& headers, const std::string& payload,
+                  const std::string& version = "1.1") {
+    return ParseHttpRequest("POST /x HTTP/" + version + "\r\nHost: x\r\n" + headers + "\r\n" + payload,
+                            options);
   };
   for (const std::string te : {"chunked", "Chunked", " chunked "}) {
     auto ok = with("Transfer-Encoding:" + te + "\r\n", body);

@@ -133,8 +133,8 @@ int Serve(ServeOptions& o, Globals& g) {
   auto conns = Number("max_connections", o.max_connections, api::ServerOptions{}.max_connections, 1, 1000000);
   auto per_address = Number("max_connections_per_address", o.max_connections_per_address,
                             api::ServerOptions{}.max_connections_per_address, 0, 1000000);
-  for (const auto* r : {&workers, &io, &body, &header, &timeout, &idle, &absolute, &glass, &pool, &conns,
-                        &per_address})
+  for (const auto* r :
+       {&workers, &io, &body, &header, &timeout, &idle, &absolute, &glass, &pool, &conns, &per_address})
     if (!r->ok()) return Fail(r->status());
   if (!o.log_requests.empty() && o.log_requests != "true" && o.log_requests != "false")
     return Fail(InvalidArgument("log_requests: true or false"));

@@ -736,15 +736,15 @@ TEST_P(DirectoryTest, LoginThrottlesAreReadUpdatedAndDeletedTogether) {
   using Records = std::vector<std::optional<LoginThrottle>>;
   const std::vector<std::string> keys = {"n:a.jones", "a:10.0.0.1"};
   Records seen;
-  ASSERT_TRUE(dir()
-                  .UpdateLoginThrottles(keys,
-                                        [&](Records& r) {
-                                          seen = r;
-                                          r[0] = LoginThrottle{"ignored", 1, "2026-05-01T10:00:00Z", ""};
-                                          r[1] = LoginThrottle{"", 3, "2026-05-01T10:00:00Z",
-                                                               "2026-05-01T10:00:30Z"};
-                                        })
-                  .ok());
+  ASSERT_TRUE(
+      dir()
+          .UpdateLoginThrottles(keys,
+                                [&](Records& r) {
+                                  seen = r;
+                                  r[0] = LoginThrottle{"ignored", 1, "2026-05-01T10:00:00Z", ""};
+                                  r[1] = LoginThrottle{"", 3, "2026-05-01T10:00:00Z", "2026-05-01T10:00:30Z"};
+                                })
+          .ok());
   EXPECT_EQ(seen, (Records{std::nullopt, std::nullopt}));  // none yet
   auto read = dir().GetLoginThrottle("n:a.jones");
   ASSERT_TRUE(read.ok() && read->has_value());
@@ -787,11 +787,16 @@ TEST_P(DirectoryTest, LoginThrottlesAreReadUpdatedAndDeletedTogether) {
   ExpectInvalid(dir().UpdateLoginThrottles({}, none), "keys");
   ExpectInvalid(dir().UpdateLoginThrottles({""}, none), "keys[0]");
   ExpectInvalid(dir().UpdateLoginThrottles({"x", "x"}, none), "keys[1] repeats keys[0]");
-  ExpectInvalid(dir().UpdateLoginThrottles({"x"}, [](Records& r) { r[0] = LoginThrottle{"x", 1, "now", ""}; }),
+  ExpectInvalid(dir().UpdateLoginThrottles({"x"},
+                                           [](Records& r) {
+                                             r[0] = LoginThrottle{"x", 1, "now", ""};
+                                           }),
                 "last_at");
-  ExpectInvalid(
-      dir().UpdateLoginThrottles({"x"}, [](Records& r) { r[0] = LoginThrottle{"x", 1, "", "2026-05-01"}; }),
-      "locked_until");
+  ExpectInvalid(dir().UpdateLoginThrottles({"x"},
+                                           [](Records& r) {
+                                             r[0] = LoginThrottle{"x", 1, "", "2026-05-01"};
+                                           }),
+                "locked_until");
   read = dir().GetLoginThrottle("x");  // nothing written by a refused update
   ASSERT_TRUE(read.ok());
   EXPECT_FALSE(read->has_value());
@@ -982,11 +987,11 @@ TEST_P(DirectoryTest, WritesInterleaveWithAppends) {
                .ok())
         ++errors;
       if (!dir()
-               .UpdateLoginThrottles({"n:a.jones"},
-                                     [](auto& r) {
-                                       r[0] = LoginThrottle{"", (r[0] ? r[0]->failures : 0) + 1,
-                                                            "2026-05-01T10:00:00Z", ""};
-                                     })
+               .UpdateLoginThrottles(
+                   {"n:a.jones"},
+                   [](auto& r) {
+                     r[0] = LoginThrottle{"", (r[0] ? r[0]->failures : 0) + 1, "2026-05-01T10:00:00Z", ""};
+                   })
                .ok())
         ++errors;
     }

@@ -28,8 +28,8 @@ Result<ConnectionPool::Lease> ConnectionPool::Acquire() {
       const auto start = std::chrono::steady_clock::now();
       if (!freed_.wait_for(lock, wait_, [&] { return !idle_.empty() || stats_.open < max_open_; })) {
         ++stats_.timed_out;
-        const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
-            std::chrono::steady_clock::now() - start);
+        const auto waited =
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
         char seconds[32];
         std::snprintf(seconds, sizeof seconds, "%.1f", waited.count() / 1000.0);
         return Unavailable(std::string(backend_->Name()) + " database " + backend_->Location() + ": all " +

@@ -165,10 +165,10 @@ class ConnectionPool {
   Result<Lease> Acquire();
 
   struct Stats {
-    size_t open = 0;        // idle or in use, now
-    size_t most_open = 0;   // the most open at once so far
-    uint64_t waited = 0;    // Acquire calls that found every connection in use
-    uint64_t timed_out = 0; // of those, the ones that gave up
+    size_t open = 0;         // idle or in use, now
+    size_t most_open = 0;    // the most open at once so far
+    uint64_t waited = 0;     // Acquire calls that found every connection in use
+    uint64_t timed_out = 0;  // of those, the ones that gave up
   };
   Stats GetStats() const;
 

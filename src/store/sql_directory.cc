@@ -479,7 +479,8 @@ Status SqlDirectory::DeleteExpiredSessions(const std::string& now, const std::st
 // ---------------------------------------------------------------------------
 // Login throttling
 
-Status SqlDirectory::UpdateLoginThrottles(const std::vector<std::string>& keys, const ThrottleUpdate& update) {
+Status SqlDirectory::UpdateLoginThrottles(const std::vector<std::string>& keys,
+                                          const ThrottleUpdate& update) {
   constexpr size_t kMaxKeys = 8;
   if (keys.empty() || keys.size() > kMaxKeys) {
     return InvalidArgument("UpdateLoginThrottles takes 1 to " + std::to_string(kMaxKeys) + " keys, not " +
@@ -488,7 +489,8 @@ Status SqlDirectory::UpdateLoginThrottles(const std::vector<std::string>& keys, 
   for (size_t i = 0; i < keys.size(); ++i) {
     CONTINUUM_RETURN_IF_ERROR(CheckId("keys[" + std::to_string(i) + "]", keys[i]));
     for (size_t j = 0; j < i; ++j) {
-      if (keys[j] == keys[i]) return InvalidArgument("keys[" + std::to_string(i) + "] repeats keys[" + std::to_string(j) + "]");
+      if (keys[j] == keys[i])
+        return InvalidArgument("keys[" + std::to_string(i) + "] repeats keys[" + std::to_string(j) + "]");
     }
   }
   // Locked in key order, so that two updates of overlapping keys cannot
@@ -511,17 +513,20 @@ Status SqlDirectory::UpdateLoginThrottles(const std::vector<std::string>& keys, 
           }));
     }
     update(records);
-    if (records.size() != keys.size()) return Internal("a login throttle update changed the number of records");
+    if (records.size() != keys.size())
+      return Internal("a login throttle update changed the number of records");
     for (size_t i = 0; i < keys.size(); ++i) {
       const std::string field = "login_throttle[" + keys[i] + "]";
       if (!records[i]) {
-        CONTINUUM_RETURN_IF_ERROR(c.Run("DELETE FROM login_throttle WHERE key = ?", {SqlParam::Text(keys[i])}));
+        CONTINUUM_RETURN_IF_ERROR(
+            c.Run("DELETE FROM login_throttle WHERE key = ?", {SqlParam::Text(keys[i])}));
         continue;
       }
       const LoginThrottle& t = *records[i];
       if (t.failures < 0) return InvalidArgument(field + ".failures is negative");
       if (!t.last_at.empty()) CONTINUUM_RETURN_IF_ERROR(CheckTime(field + ".last_at", t.last_at));
-      if (!t.locked_until.empty()) CONTINUUM_RETURN_IF_ERROR(CheckTime(field + ".locked_until", t.locked_until));
+      if (!t.locked_until.empty())
+        CONTINUUM_RETURN_IF_ERROR(CheckTime(field + ".locked_until", t.locked_until));
       CONTINUUM_RETURN_IF_ERROR(
           c.Run("UPDATE login_throttle SET failures = ?, window_start = ?, locked_until = ? WHERE key = ?",
                 {SqlParam::Int(t.failures), SqlParam::Text(t.last_at), SqlParam::Text(t.locked_until),

@@ -310,7 +310,8 @@ Result<int> Migrate(SqlBackend& backend, SqlConnection& c) {
 // ---------------------------------------------------------------------------
 // Opening and appending
 
-Result<std::unique_ptr<Store>> SqlStore::Open(std::unique_ptr<SqlBackend> backend, const OpenOptions& options) {
+Result<std::unique_ptr<Store>> SqlStore::Open(std::unique_ptr<SqlBackend> backend,
+                                              const OpenOptions& options) {
   if (options.pool_size < 2 || options.pool_size > kMaxPoolSize) {
     return InvalidArgument("the connection pool size is " + std::to_string(options.pool_size) +
                            "; it must be from 2 (the writer's connection and one for reads) to " +

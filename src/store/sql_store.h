@@ -62,7 +62,7 @@ class SqlStore final : public Store {
 
   std::unique_ptr<SqlBackend> backend_;
   const int pool_size_;
-  ConnectionPool pool_;  // pool_size_ - 1 connections; the writer has the other
+  ConnectionPool pool_;     // pool_size_ - 1 connections; the writer has the other
   SqlDirectory directory_;  // uses pool_
   std::unique_ptr<SqlConnection> writer_conn_;  // used only by the writer thread
   const int schema_version_;

@@ -171,11 +171,11 @@ struct VerifyReport {
 };
 
 struct ConnectionStats {
-  int pool_size = 0;              // the most that may be open (OpenOptions::pool_size)
-  int open = 0;                   // open now, the writer's included
-  int most_open = 0;              // the most open at once since Open
-  uint64_t waits = 0;             // calls that found every connection in use and waited
-  uint64_t wait_timeouts = 0;     // of those, the ones that failed (kUnavailable)
+  int pool_size = 0;           // the most that may be open (OpenOptions::pool_size)
+  int open = 0;                // open now, the writer's included
+  int most_open = 0;           // the most open at once since Open
+  uint64_t waits = 0;          // calls that found every connection in use and waited
+  uint64_t wait_timeouts = 0;  // of those, the ones that failed (kUnavailable)
 };
 
 class Store {

@@ -924,8 +924,8 @@ TEST_P(StoreConformance, APoolOfTwoServesSixteenThreadsWithTwoConnections) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kEach; ++i) {
-        auto r = store.Append({MakeEvent("c-pool-" + std::to_string(t), "note.added", "2026-01-06T09:00:00Z")},
-                              projector_);
+        auto r = store.Append(
+            {MakeEvent("c-pool-" + std::to_string(t), "note.added", "2026-01-06T09:00:00Z")}, projector_);
         if (!r.ok()) failed(r.status());
       }
     });
@@ -989,7 +989,8 @@ TEST_P(StoreConformance, AReadWaitsForAConnectionThenGivesUpSayingWhy) {
   verify.join();
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kUnavailable) << r.status().ToString();
-  EXPECT_NE(r.status().message().find("all 1 connections for reading were in use for the "), std::string::npos)
+  EXPECT_NE(r.status().message().find("all 1 connections for reading were in use for the "),
+            std::string::npos)
       << r.status().message();
   EXPECT_NE(r.status().message().find("at most 2 connections"), std::string::npos) << r.status().message();
   EXPECT_EQ(store.Connections().wait_timeouts, 1u);

@@ -47,7 +47,8 @@ pid_t SpawnOpener(const std::string& url, int go_read, int report_write, int go_
   if (!store.ok()) {
     error = "open: " + store.status().ToString();
   } else {
-    auto appended = (*store)->Append({MakeEvent("c-race", "note.added", "2026-01-05T09:00:00Z")}, TestProjector);
+    auto appended =
+        (*store)->Append({MakeEvent("c-race", "note.added", "2026-01-05T09:00:00Z")}, TestProjector);
     if (!appended.ok()) error = "append: " + appended.status().ToString();
   }
   if (!error.empty()) {
@@ -69,7 +70,8 @@ void LeaveCrashedDatabase(const std::string& url) {
     if (!store.ok()) _exit(1);
     for (int i = 0; i < 20; ++i) {
       std::vector<Event> events;
-      for (int j = 0; j < 50; ++j) events.push_back(MakeEvent("c-" + std::to_string(j), "note.added", "2026-01-05T09:00:00Z"));
+      for (int j = 0; j < 50; ++j)
+        events.push_back(MakeEvent("c-" + std::to_string(j), "note.added", "2026-01-05T09:00:00Z"));
       if (!(*store)->Append(std::move(events), TestProjector).ok()) _exit(1);
     }
     (void)!write(ready[1], "x", 1);

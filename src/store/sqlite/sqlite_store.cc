@@ -58,17 +58,20 @@ std::string DescribeBusy(int rc, const BusyWait& wait) {
   if (rc == SQLITE_BUSY_SNAPSHOT) {
     return " (another connection wrote after this transaction began reading; it must start again)";
   }
-  const std::string who = rc == SQLITE_BUSY_RECOVERY ? "another connection was recovering the database after a crash"
-                                                      : "another connection held its lock";
+  const std::string who = rc == SQLITE_BUSY_RECOVERY
+                              ? "another connection was recovering the database after a crash"
+                              : "another connection held its lock";
   if (wait.waited) {
-    return " (" + who + " for the " + Seconds(wait.how_long) + " s this connection waited; it waits at most " +
-           std::to_string(kSqliteBusyTimeoutMs / 1000) + " s)";
+    return " (" + who + " for the " + Seconds(wait.how_long) +
+           " s this connection waited; it waits at most " + std::to_string(kSqliteBusyTimeoutMs / 1000) +
+           " s)";
   }
   return " (" + who + "; SQLite answered at once, without waiting for it)";
 }
 
 // One error code, in Continuum's terms.
-Status SqliteStatus(int rc, const std::string& location, std::string_view message, const BusyWait& wait = {}) {
+Status SqliteStatus(int rc, const std::string& location, std::string_view message,
+                    const BusyWait& wait = {}) {
   std::string m = "SQLite database " + location + ": " + std::string(message);
   switch (rc & 0xff) {
     case SQLITE_BUSY:
