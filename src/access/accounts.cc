@@ -1,7 +1,10 @@
 #include "access/accounts.h"
 
+#include <sodium.h>
+
 #include <algorithm>
 #include <cctype>
+#include <vector>
 
 #include "access/credentials.h"
 #include "access/policy.h"
@@ -114,30 +117,113 @@ Result<UserCreated> ResetUser(store::Directory& dir, const std::string& id_or_na
   return out;
 }
 
+namespace {
+
+// The throttle records of one attempt, in this order.
+enum ThrottleRecord { kNameAddress, kName, kAddress, kKnown, kRecords };
+
+// A key naming a user name (and an address) by a hash: the name may be a
+// password typed in the wrong box, and must not be stored as typed.
+std::string HashedKey(std::string_view prefix, std::string_view name, std::string_view address) {
+  std::string input = std::string(prefix) + '\0' + std::string(name) + '\0' + std::string(address);
+  unsigned char digest[16];
+  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(input.data()),
+                     input.size(), nullptr, 0);
+  char hex[2 * sizeof digest + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return std::string(prefix) + ":" + hex;
+}
+
+struct ThrottleKeys {
+  std::vector<std::string> keys;  // by ThrottleRecord
+  bool has_address = false;
+};
+
+ThrottleKeys KeysFor(const std::string& name, const std::string& ip) {
+  ThrottleKeys k;
+  k.keys.resize(kRecords);
+  k.keys[kNameAddress] = HashedKey("na", name, ip);
+  k.keys[kName] = HashedKey("n", name, "");
+  k.keys[kKnown] = HashedKey("k", name, ip);
+  k.has_address = !ip.empty();
+  // An address is no secret; kept readable for whoever looks at the table.
+  k.keys[kAddress] = "a:" + (ip.empty() ? std::string("-") : ip.substr(0, 100));
+  return k;
+}
+
+// What counts against an attempt: its name-and-address record always; the
+// name's and the address's unless the name has logged in from there lately.
+std::vector<std::pair<ThrottleRecord, int>> Limits(const LoginPolicy& p, const ThrottleKeys& k,
+                                                   const std::vector<std::optional<store::LoginThrottle>>& r,
+                                                   const std::string& known_since) {
+  std::vector<std::pair<ThrottleRecord, int>> out = {{kNameAddress, p.max_name_address_failures}};
+  const bool known = r[kKnown] && r[kKnown]->last_at >= known_since;
+  if (!known) {
+    out.emplace_back(kName, p.max_name_failures);
+    if (k.has_address) out.emplace_back(kAddress, p.max_address_failures);
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<LoginResult> Login(store::Directory& dir, const LoginPolicy& p, const LoginAttempt& a, Timestamp now) {
   LoginResult out;
   const std::string name = Lower(a.username);
-  const std::string user_key = "user:" + name.substr(0, 100);
-  const std::string ip_key = "ip:" + a.ip;
   const std::string now_s = now.ToString();
-  for (const std::string& key : {user_key, ip_key}) {
-    if (key == "ip:") continue;
-    auto t = dir.GetLoginThrottle(key);
-    if (!t.ok()) return t.status();
-    if (*t && !(*t)->locked_until.empty() && (*t)->locked_until > now_s) {
-      out.throttled = true;
-      out.failure = "throttled";
-      return out;
-    }
-  }
-
   std::optional<store::User> user;
   if (name.size() <= 64) {
     auto found = dir.FindUserByName(name);
     if (!found.ok()) return found.status();
     user = *found;
   }
+  if (user) out.user = *user;
+
+  // Reserve the attempt: refuse it if a count it falls under is waiting out
+  // its back-off, else count it as failed in each, now, before the password
+  // is checked. So however many attempts arrive at once, no more pass than
+  // the limits allow.
+  const ThrottleKeys keys = KeysFor(name, a.ip);
+  const std::string reset_before = Plus(now, -p.failure_window);
+  const std::string known_since = Plus(now, -std::chrono::seconds(int64_t{86400} * p.known_address_days));
+  std::vector<ThrottleRecord> counted;
+  int64_t wait_until = 0;
+  Status st = dir.UpdateLoginThrottles(keys.keys, [&](std::vector<std::optional<store::LoginThrottle>>& r) {
+    counted.clear();
+    wait_until = 0;
+    const auto limits = Limits(p, keys, r, known_since);
+    for (const auto& [which, limit] : limits) {
+      const auto& t = r[which];
+      if (t && !t->locked_until.empty() && t->locked_until > now_s) {
+        auto until = Timestamp::Parse(t->locked_until);
+        wait_until = std::max(wait_until, until.ok() ? until->unix_seconds() : now.unix_seconds() + 1);
+      }
+    }
+    if (wait_until > 0) return;  // refused: nothing counted
+    for (const auto& [which, limit] : limits) {
+      auto& t = r[which];
+      if (!t || t->last_at < reset_before) t = store::LoginThrottle{};
+      t->failures += 1;
+      t->last_at = now_s;
+      if (t->failures >= limit) {
+        // 1, 2, 4, … times the first wait, up to the longest.
+        const int doublings = std::min(t->failures - limit, 30);
+        const int64_t delay = std::min<int64_t>(p.lockout.count(), p.backoff.count() << doublings);
+        t->locked_until = Plus(now, std::chrono::seconds(delay));
+      }
+      counted.push_back(which);
+    }
+  });
+  if (!st.ok()) return st;
+  if (wait_until > 0) {
+    out.throttled = true;
+    out.failure = "throttled";
+    out.retry_after = std::chrono::seconds(std::max<int64_t>(1, wait_until - now.unix_seconds()));
+    return out;
+  }
+
   // The same work whether or not the name exists.
+  out.password_checked = true;
   bool password_ok =
       VerifyPassword(user ? user->password_hash : DummyPasswordHash(), a.password.substr(0, 1024));
   if (!user) {
@@ -155,21 +241,23 @@ Result<LoginResult> Login(store::Directory& dir, const LoginPolicy& p, const Log
     }
   }
   if (out.failure.empty() && user->disabled) out.failure = "disabled";
-  if (user) out.user = *user;
+  if (!out.failure.empty()) return out;  // already counted
 
-  if (!out.failure.empty()) {
-    const std::string window_after = Plus(now, -p.failure_window);
-    const std::string lock_until = Plus(now, p.lockout);
-    auto u = dir.RecordLoginFailure(user_key, now_s, window_after, p.max_user_failures, lock_until);
-    if (!u.ok()) return u.status();
-    if (!a.ip.empty()) {
-      auto i = dir.RecordLoginFailure(ip_key, now_s, window_after, p.max_ip_failures, lock_until);
-      if (!i.ok()) return i.status();
+  // Success takes back the attempt's count (and any wait it set off), ends
+  // the name-and-address count, and makes the address known for the name.
+  st = dir.UpdateLoginThrottles(keys.keys, [&](std::vector<std::optional<store::LoginThrottle>>& r) {
+    for (ThrottleRecord which : counted) {
+      if (which == kNameAddress || !r[which]) continue;
+      auto& t = r[which];
+      t->failures = std::max(0, t->failures - 1);
+      const int limit = which == kName ? p.max_name_failures : p.max_address_failures;
+      if (t->failures < limit) t->locked_until.clear();
+      if (t->failures == 0) t.reset();
     }
-    return out;
-  }
-
-  CONTINUUM_RETURN_IF_ERROR(dir.ClearLoginThrottle(user_key));
+    r[kNameAddress].reset();
+    r[kKnown] = store::LoginThrottle{keys.keys[kKnown], 0, now_s, ""};
+  });
+  if (!st.ok()) return st;
   out.ok = true;
   out.token = NewSessionToken();
   out.session.token_hash = TokenHash(out.token);

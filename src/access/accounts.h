@@ -10,8 +10,26 @@
 // Login tells the caller nothing about why it failed: an unknown user name,
 // a wrong password, a wrong code and a disabled account all give the same
 // answer after the same work (an argon2id verification). The reason is kept
-// for the audit trail only. Failures are counted per user name and per
-// address; past the limit the key is locked for a while (429).
+// for the audit trail only.
+//
+// Throttling (docs/access.md, "Login throttling"). Each attempt is counted
+// before its password is checked — reserved, in one transaction with the
+// check of the limits, so concurrent attempts cannot overtake the count —
+// and a success takes its count back. Three counts, each restarting after
+// failure_window without a failure:
+//   - per user name and address: max_name_address_failures, then each
+//     further attempt from that address for that name waits a delay that
+//     starts at `backoff` and doubles, up to `lockout`;
+//   - per user name, from every address: the wider max_name_failures, then
+//     the same back-off;
+//   - per address, for every name: max_address_failures, then the same.
+// An address the name has logged in from within known_address_days is
+// exempt from the per-name and per-address counts (not from its own
+// per-name-and-address one), so others' failed attempts, from anywhere,
+// cannot keep a person out of their account from where they usually work.
+// Unknown names are counted exactly like known ones. The keys store the
+// name only as a hash, never as typed (a password typed into the name box
+// must not be kept).
 //
 // Sessions: a token of 256 random bits, stored only as its hash; a new one at
 // every login; it ends on logout, when idle longer than the idle timeout,
@@ -67,10 +85,13 @@ struct LoginPolicy {
   std::chrono::seconds idle_timeout{30 * 60};
   std::chrono::seconds absolute_timeout{12 * 3600};
   std::chrono::seconds touch_interval{60};  // last_seen is written at most this often
-  int max_user_failures = 5;                // per user name, within the window
-  int max_ip_failures = 50;                 // per address, within the window
-  std::chrono::seconds failure_window{15 * 60};
-  std::chrono::seconds lockout{15 * 60};
+  int max_name_address_failures = 5;        // per user name from one address
+  int max_name_failures = 50;               // per user name from every address
+  int max_address_failures = 50;            // per address, for every name
+  std::chrono::seconds failure_window{15 * 60};  // a count restarts after this long without a failure
+  std::chrono::seconds backoff{30};              // the first wait past a limit; doubles each time
+  std::chrono::seconds lockout{15 * 60};         // the longest wait
+  int known_address_days = 90;  // how long a successful login makes its address known for the name
 };
 
 struct LoginAttempt {
@@ -82,9 +103,11 @@ struct LoginAttempt {
 
 struct LoginResult {
   bool ok = false;
-  bool throttled = false;  // refused without checking: too many failures (429)
-  std::string failure;     // for the audit only: unknown_user, bad_password, bad_totp, disabled, throttled
-  std::string token;       // on success: give this to the client, never store it
+  bool throttled = false;               // refused without checking: too many failures (429)
+  std::chrono::seconds retry_after{0};  // when throttled: the wait before the next attempt may be made
+  bool password_checked = false;  // the attempt reached the argon2id verification (false when throttled)
+  std::string failure;  // for the audit only: unknown_user, bad_password, bad_totp, disabled, throttled
+  std::string token;    // on success: give this to the client, never store it
   store::Session session;
   store::User user;  // on success; on failure, the user if the name exists (for the audit)
 };

@@ -42,7 +42,8 @@ class Api {
   static Result<std::unique_ptr<Api>> Create(casework::Service* service, ApiOptions options);
   ~Api();
 
-  // Answers through `respond`, once.
+  // Answers through `respond`, once, on the calling thread, after any audit
+  // record (and event) the response depends on has been committed.
   void Handle(HttpRequest& request, HttpServer::Responder respond);
 
   // "GET /api/v1/children/{child}", one per route, in table order.

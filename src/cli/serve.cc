@@ -4,6 +4,7 @@
 // CONTINUUM_LISTEN, CONTINUUM_WORKERS, …), then a YAML file (--config or
 // $CONTINUUM_CONFIG), then defaults: the first that sets a value wins.
 // witness_key and witness_file (together) turn on signed checkpoints.
+#include <sys/resource.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
@@ -24,6 +25,7 @@ struct ServeOptions {
   std::string workers, io_threads, max_body_bytes, max_header_bytes, request_timeout_seconds;
   std::string idle_timeout_minutes, absolute_timeout_hours, break_glass_minutes, log_requests, metrics_token;
   std::string witness_key, witness_file, witness_every;
+  std::string db_pool_size, max_connections, max_connections_per_address;
   bool print_routes = false, print_openapi = false;
 };
 
@@ -48,6 +50,10 @@ const Setting kSettings[] = {
     {"witness_key", "CONTINUUM_WITNESS_KEY", &ServeOptions::witness_key},
     {"witness_file", "CONTINUUM_WITNESS_FILE", &ServeOptions::witness_file},
     {"witness_every", "CONTINUUM_WITNESS_EVERY", &ServeOptions::witness_every},
+    {"db_pool_size", "CONTINUUM_DB_POOL_SIZE", &ServeOptions::db_pool_size},
+    {"max_connections", "CONTINUUM_MAX_CONNECTIONS", &ServeOptions::max_connections},
+    {"max_connections_per_address", "CONTINUUM_MAX_CONNECTIONS_PER_ADDRESS",
+     &ServeOptions::max_connections_per_address},
 };
 
 // Fills unset options from the environment, then from the file.
@@ -83,6 +89,17 @@ Status Resolve(ServeOptions* o, Globals& g) {
     if ((o->*found->flag).empty()) o->*found->flag = value;
   }
   return Status::Ok();
+}
+
+// Idle keep-alive connections each hold a descriptor: take every one the
+// system allows this process (the soft limit is often 1,024 while the hard
+// limit is far higher). The server's connection cap is fitted to it.
+void RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &limit);
+  }
 }
 
 Result<int64_t> Number(const std::string& name, const std::string& v, int64_t def, int64_t lo, int64_t hi) {
@@ -130,7 +147,12 @@ int Serve(ServeOptions& o, Globals& g) {
   auto absolute = Number("absolute_timeout_hours", o.absolute_timeout_hours, 12, 1, 24 * 7);
   auto glass = Number("break_glass_minutes", o.break_glass_minutes, 60, 1, 24 * 60);
   auto witness_every = Number("witness_every", o.witness_every, 1000, 1, 1000000000);
-  for (const auto* r : {&workers, &io, &body, &header, &timeout, &idle, &absolute, &glass, &witness_every})
+  auto pool = Number("db_pool_size", o.db_pool_size, store::OpenOptions{}.pool_size, 2, 10000);
+  auto conns = Number("max_connections", o.max_connections, api::ServerOptions{}.max_connections, 1, 1000000);
+  auto per_address = Number("max_connections_per_address", o.max_connections_per_address,
+                            api::ServerOptions{}.max_connections_per_address, 0, 1000000);
+  for (const auto* r : {&workers, &io, &body, &header, &timeout, &idle, &absolute, &glass, &witness_every, &pool,
+                        &conns, &per_address})
     if (!r->ok()) return Fail(r->status());
   if (!o.log_requests.empty() && o.log_requests != "true" && o.log_requests != "false")
     return Fail(InvalidArgument("log_requests: true or false"));
@@ -139,6 +161,8 @@ int Serve(ServeOptions& o, Globals& g) {
   so.max_body_bytes = static_cast<size_t>(*body);
   so.max_header_bytes = static_cast<size_t>(*header);
   so.request_timeout = std::chrono::seconds(*timeout);
+  so.max_connections = static_cast<size_t>(*conns);
+  so.max_connections_per_address = static_cast<size_t>(*per_address);
 
   casework::Options co;
   co.login.idle_timeout = std::chrono::minutes(*idle);
@@ -158,8 +182,9 @@ int Serve(ServeOptions& o, Globals& g) {
   // The witness before the database: a bad key refuses to start.
   auto signer = OpenWitness(o.witness_key, o.witness_file);
   if (!signer.ok()) return Fail(signer.status());
-  auto store = OpenStore(g);
+  auto store = store::Open(DatabaseUrl(g), {.pool_size = static_cast<int>(*pool)});
   if (!store.ok()) return Fail(store.status());
+  RaiseOpenFileLimit();
   auto service = std::make_unique<casework::Service>(**store, std::move(*registry), std::move(*calendar), co);
   // Checkpoints every witness_every events and every minute; the last after
   // the final request has been answered.
@@ -188,7 +213,9 @@ int Serve(ServeOptions& o, Globals& g) {
     f << srv->port() << "\n";
   }
   std::cerr << "{\"ts\":\"" << NowUtc() << "\",\"level\":\"info\",\"msg\":\"listening\",\"address\":\""
-            << so.host << ":" << srv->port() << "\",\"workers\":" << so.worker_threads << "}" << std::endl;
+            << so.host << ":" << srv->port() << "\",\"workers\":" << so.worker_threads
+            << ",\"db_pool_size\":" << *pool << ",\"max_connections\":" << srv->max_connections()
+            << ",\"max_connections_per_address\":" << so.max_connections_per_address << "}" << std::endl;
   srv->Run();
   // Every response has been sent; the store's destructor finishes any
   // append in progress before the process exits.
@@ -228,6 +255,12 @@ void AddServeCommand(CLI::App& app, Globals& g) {
   cmd->add_option("--witness-file", o->witness_file, "File the signed checkpoints are appended to");
   cmd->add_option("--witness-every", o->witness_every,
                   "A checkpoint after this many events (default 1000), and every minute while the log grows");
+  cmd->add_option("--db-pool-size", o->db_pool_size,
+                  "Most database connections open at once, the writer's included (default 16, at least 2)");
+  cmd->add_option("--max-connections", o->max_connections,
+                  "Most client connections open at once (default 10000; fitted to the open-file limit)");
+  cmd->add_option("--max-connections-per-address", o->max_connections_per_address,
+                  "Most client connections from one address (default 1000; 0: no limit)");
   cmd->add_option("--port-file", o->port_file, "Write the port listened on to this file");
   cmd->add_option("--metrics-token", o->metrics_token,
                   "A token (32 characters or more) that lets a scraper read /metrics; else administrators only");

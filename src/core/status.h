@@ -30,6 +30,9 @@ enum class StatusCode {
 
 const char* StatusCodeName(StatusCode code);
 
+// The message of a Result made from an ok Status (see Result).
+inline constexpr const char* kOkWithoutValue = "a result was returned with an ok status but no value";
+
 class [[nodiscard]] Status {
  public:
   Status() = default;  // ok
@@ -70,12 +73,15 @@ inline Status Conflict(std::string m) { return {StatusCode::kConflict, std::move
 inline Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
 inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 
-// Either a value or a non-ok Status.
+// Either a value or a non-ok Status. A Result made from an ok Status has
+// no value to give: it becomes a kInternal error (a bug in the caller),
+// never a Result that is neither ok nor carries an error.
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}              // NOLINT(implicit)
-  Result(Status status) : v_(std::move(status)) {}       // NOLINT(implicit)
+  Result(T value) : v_(std::move(value)) {}  // NOLINT(implicit)
+  Result(Status status)                      // NOLINT(implicit)
+      : v_(status.ok() ? Status(StatusCode::kInternal, kOkWithoutValue) : std::move(status)) {}
 
   bool ok() const { return std::holds_alternative<T>(v_); }
   const Status& status() const {

@@ -29,6 +29,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -79,12 +80,14 @@ struct Session {
   std::string ip;            // where the login came from, for the audit
 };
 
-// Failed logins under one key ("user:a.jones", "ip:127.0.0.1").
+// Login attempts counted under one key (a user name, an address, or both:
+// the keys and what the counts mean are access::Login's).
 struct LoginThrottle {
   std::string key;
   int failures = 0;
-  std::string window_start;  // first failure counted
-  std::string locked_until;  // "" when not locked
+  std::string last_at;       // when the record last counted something ("" if never)
+  std::string locked_until;  // no attempt under this key before then; "" when not locked
+  bool operator==(const LoginThrottle&) const = default;
 };
 
 struct BreakGlassGrant {
@@ -138,12 +141,16 @@ class Directory {
   virtual Status DeleteUserSessions(const std::string& user_id) = 0;
   virtual Status DeleteExpiredSessions(const std::string& now, const std::string& idle_before) = 0;
 
-  // Counts a failed login under `key`: a new window starts if the last began
-  // before `window_start_after`; once failures reach `max_failures` within the
-  // window the key is locked until `lock_until`. Returns the updated record.
-  virtual Result<LoginThrottle> RecordLoginFailure(const std::string& key, const std::string& now,
-                                                   const std::string& window_start_after, int max_failures,
-                                                   const std::string& lock_until) = 0;
+  // Reads the records under `keys` (at most 8, no repeats; nullopt where
+  // there is none), lets `update` change them, and writes back what it
+  // leaves (nullopt: delete) — in one transaction that no other update of
+  // any of these keys, in any process, can interleave with. So a login
+  // attempt can be checked against its limits and counted before anyone
+  // else's is. `update` must only compute (it runs inside the transaction);
+  // the record keys it leaves are ignored (`keys` are used), and times it
+  // sets must be UTC "YYYY-MM-DDTHH:MM:SSZ" or "".
+  using ThrottleUpdate = std::function<void(std::vector<std::optional<LoginThrottle>>& records)>;
+  virtual Status UpdateLoginThrottles(const std::vector<std::string>& keys, const ThrottleUpdate& update) = 0;
   virtual Result<std::optional<LoginThrottle>> GetLoginThrottle(const std::string& key) = 0;
   virtual Status ClearLoginThrottle(const std::string& key) = 0;
 

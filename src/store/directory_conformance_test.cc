@@ -733,95 +733,106 @@ TEST_P(DirectoryTest, ExpiredAndIdleSessionsAreDeleted) {
   ExpectInvalid(dir().DeleteExpiredSessions("2026-05-01T19:00:00Z", "2026-05-01"), "idle_before");
 }
 
-TEST_P(DirectoryTest, LoginFailuresAreCountedInWindowsAndLock) {
-  const std::string key = "user:a.jones";
-  auto fail = [&](const std::string& now, const std::string& window_after, const std::string& lock) {
-    auto r = dir().RecordLoginFailure(key, now, window_after, 3, lock);
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return r.ok() ? *r : LoginThrottle{};
-  };
-  auto none = dir().GetLoginThrottle(key);
-  ASSERT_TRUE(none.ok());
-  EXPECT_FALSE(none->has_value());
+TEST_P(DirectoryTest, LoginThrottlesAreReadUpdatedAndDeletedTogether) {
+  using Records = std::vector<std::optional<LoginThrottle>>;
+  const std::vector<std::string> keys = {"n:a.jones", "a:10.0.0.1"};
+  Records seen;
+  ASSERT_TRUE(
+      dir()
+          .UpdateLoginThrottles(keys,
+                                [&](Records& r) {
+                                  seen = r;
+                                  r[0] = LoginThrottle{"ignored", 1, "2026-05-01T10:00:00Z", ""};
+                                  r[1] = LoginThrottle{"", 3, "2026-05-01T10:00:00Z", "2026-05-01T10:00:30Z"};
+                                })
+          .ok());
+  EXPECT_EQ(seen, (Records{std::nullopt, std::nullopt}));  // none yet
+  auto read = dir().GetLoginThrottle("n:a.jones");
+  ASSERT_TRUE(read.ok() && read->has_value());
+  EXPECT_EQ((*read)->key, "n:a.jones");  // the key given, not the record's
+  EXPECT_EQ((*read)->failures, 1);
+  EXPECT_EQ((*read)->last_at, "2026-05-01T10:00:00Z");
+  EXPECT_EQ((*read)->locked_until, "");
 
-  // Window: 15 minutes; lock: 30 minutes.
-  LoginThrottle t = fail("2026-05-01T10:00:00Z", "2026-05-01T09:45:00Z", "2026-05-01T10:30:00Z");
-  EXPECT_EQ(t.key, key);
-  EXPECT_EQ(t.failures, 1);
-  EXPECT_EQ(t.window_start, "2026-05-01T10:00:00Z");
-  EXPECT_EQ(t.locked_until, "");
-  t = fail("2026-05-01T10:05:00Z", "2026-05-01T09:50:00Z", "2026-05-01T10:35:00Z");
-  EXPECT_EQ(t.failures, 2);
-  EXPECT_EQ(t.window_start, "2026-05-01T10:00:00Z");
-  EXPECT_EQ(t.locked_until, "");
-  t = fail("2026-05-01T10:06:00Z", "2026-05-01T09:51:00Z", "2026-05-01T10:36:00Z");
-  EXPECT_EQ(t.failures, 3);
-  EXPECT_EQ(t.locked_until, "2026-05-01T10:36:00Z");
-  auto read = dir().GetLoginThrottle(key);
+  // Seen in the order given; nullopt deletes; an untouched record stays.
+  ASSERT_TRUE(dir()
+                  .UpdateLoginThrottles({"a:10.0.0.1", "n:a.jones", "p:new"},
+                                        [&](Records& r) {
+                                          seen = r;
+                                          r[1].reset();
+                                        })
+                  .ok());
+  ASSERT_EQ(seen.size(), 3u);
+  ASSERT_TRUE(seen[0].has_value() && seen[1].has_value());
+  EXPECT_EQ(seen[0]->failures, 3);
+  EXPECT_EQ(seen[0]->locked_until, "2026-05-01T10:00:30Z");
+  EXPECT_EQ(seen[1]->failures, 1);
+  EXPECT_FALSE(seen[2].has_value());
+  read = dir().GetLoginThrottle("n:a.jones");
+  ASSERT_TRUE(read.ok());
+  EXPECT_FALSE(read->has_value());
+  read = dir().GetLoginThrottle("p:new");  // looked at, left empty: no record
+  ASSERT_TRUE(read.ok());
+  EXPECT_FALSE(read->has_value());
+  read = dir().GetLoginThrottle("a:10.0.0.1");
   ASSERT_TRUE(read.ok() && read->has_value());
   EXPECT_EQ((*read)->failures, 3);
-  EXPECT_EQ((*read)->locked_until, "2026-05-01T10:36:00Z");
 
-  // A new window while still locked: the count restarts, the lock stays.
-  t = fail("2026-05-01T10:20:00Z", "2026-05-01T10:05:00Z", "2026-05-01T10:50:00Z");
-  EXPECT_EQ(t.failures, 1);
-  EXPECT_EQ(t.window_start, "2026-05-01T10:20:00Z");
-  EXPECT_EQ(t.locked_until, "2026-05-01T10:36:00Z");
-  // A new window after the lock ran out: unlocked.
-  t = fail("2026-05-01T11:00:00Z", "2026-05-01T10:45:00Z", "2026-05-01T11:30:00Z");
-  EXPECT_EQ(t.failures, 1);
-  EXPECT_EQ(t.window_start, "2026-05-01T11:00:00Z");
-  EXPECT_EQ(t.locked_until, "");
+  ASSERT_TRUE(dir().ClearLoginThrottle("a:10.0.0.1").ok());
+  ASSERT_TRUE(dir().ClearLoginThrottle("a:10.0.0.1").ok());
+  read = dir().GetLoginThrottle("a:10.0.0.1");
+  ASSERT_TRUE(read.ok());
+  EXPECT_FALSE(read->has_value());
 
-  // One allowed failure locks at once.
-  auto strict = dir().RecordLoginFailure("ip:10.0.0.1", "2026-05-01T10:00:00Z", "2026-05-01T09:45:00Z", 1,
-                                         "2026-05-01T10:30:00Z");
-  ASSERT_TRUE(strict.ok()) << strict.status().ToString();
-  EXPECT_EQ(strict->failures, 1);
-  EXPECT_EQ(strict->locked_until, "2026-05-01T10:30:00Z");
-
-  ASSERT_TRUE(dir().ClearLoginThrottle(key).ok());
-  ASSERT_TRUE(dir().ClearLoginThrottle(key).ok());
-  none = dir().GetLoginThrottle(key);
-  ASSERT_TRUE(none.ok());
-  EXPECT_FALSE(none->has_value());
-  auto other = dir().GetLoginThrottle("ip:10.0.0.1");
-  ASSERT_TRUE(other.ok());
-  EXPECT_TRUE(other->has_value());
-
-  ExpectInvalid(
-      dir()
-          .RecordLoginFailure("", "2026-05-01T10:00:00Z", "2026-05-01T09:45:00Z", 3, "2026-05-01T10:30:00Z")
-          .status(),
-      "key");
-  ExpectInvalid(
-      dir().RecordLoginFailure(key, "2026-05-01", "2026-05-01T09:45:00Z", 3, "2026-05-01T10:30:00Z").status(),
-      "now");
-  ExpectInvalid(
-      dir()
-          .RecordLoginFailure(key, "2026-05-01T10:00:00Z", "2026-05-01T09:45:00Z", 0, "2026-05-01T10:30:00Z")
-          .status(),
-      "max_failures");
+  auto none = [](Records&) {};
+  ExpectInvalid(dir().UpdateLoginThrottles({}, none), "keys");
+  ExpectInvalid(dir().UpdateLoginThrottles({""}, none), "keys[0]");
+  ExpectInvalid(dir().UpdateLoginThrottles({"x", "x"}, none), "keys[1] repeats keys[0]");
+  ExpectInvalid(dir().UpdateLoginThrottles({"x"},
+                                           [](Records& r) {
+                                             r[0] = LoginThrottle{"x", 1, "now", ""};
+                                           }),
+                "last_at");
+  ExpectInvalid(dir().UpdateLoginThrottles({"x"},
+                                           [](Records& r) {
+                                             r[0] = LoginThrottle{"x", 1, "", "2026-05-01"};
+                                           }),
+                "locked_until");
+  read = dir().GetLoginThrottle("x");  // nothing written by a refused update
+  ASSERT_TRUE(read.ok());
+  EXPECT_FALSE(read->has_value());
 }
 
-TEST_P(DirectoryTest, ConcurrentLoginFailuresAreAllCounted) {
-  const std::string key = "ip:192.0.2.7";
-  std::atomic<int> errors{0};
+// The point of UpdateLoginThrottles: a check and the count it makes cannot
+// be split. Threads each reserve one attempt under a limit of 5; exactly 5
+// get one, however many try at once.
+TEST_P(DirectoryTest, ConcurrentUpdatesOfOneThrottleNeverInterleave) {
+  const std::string key = "p:shared";
+  std::atomic<int> reserved{0}, errors{0};
   std::vector<std::thread> threads;
-  for (int i = 0; i < 8; ++i) {
+  for (int i = 0; i < 16; ++i) {
     threads.emplace_back([&] {
       for (int j = 0; j < 5; ++j) {
-        auto r = dir().RecordLoginFailure(key, "2026-05-01T10:00:00Z", "2026-05-01T09:45:00Z", 1000,
-                                          "2026-05-01T10:30:00Z");
-        if (!r.ok()) ++errors;
+        bool mine = false;
+        Status st = dir().UpdateLoginThrottles({key, "a:192.0.2.7"}, [&](auto& r) {
+          mine = false;  // the update may run again
+          int used = r[0] ? r[0]->failures : 0;
+          if (used >= 5) return;
+          r[0] = LoginThrottle{key, used + 1, "2026-05-01T10:00:00Z", ""};
+          r[1] = LoginThrottle{"", (r[1] ? r[1]->failures : 0) + 1, "2026-05-01T10:00:00Z", ""};
+          mine = true;
+        });
+        if (!st.ok()) ++errors;
+        if (st.ok() && mine) ++reserved;
       }
     });
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(errors.load(), 0);
-  auto t = dir().GetLoginThrottle(key);
+  EXPECT_EQ(reserved.load(), 5);
+  auto t = dir().GetLoginThrottle("a:192.0.2.7");
   ASSERT_TRUE(t.ok() && t->has_value());
-  EXPECT_EQ((*t)->failures, 40);
+  EXPECT_EQ((*t)->failures, 5);
 }
 
 TEST_P(DirectoryTest, BreakGlassGrantsExpire) {
@@ -1134,8 +1145,11 @@ TEST_P(DirectoryTest, WritesInterleaveWithAppends) {
                .ok())
         ++errors;
       if (!dir()
-               .RecordLoginFailure("user:a.jones", "2026-05-01T10:00:00Z", "2026-05-01T09:45:00Z", 100,
-                                   "2026-05-01T10:30:00Z")
+               .UpdateLoginThrottles(
+                   {"n:a.jones"},
+                   [](auto& r) {
+                     r[0] = LoginThrottle{"", (r[0] ? r[0]->failures : 0) + 1, "2026-05-01T10:00:00Z", ""};
+                   })
                .ok())
         ++errors;
     }

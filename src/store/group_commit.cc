@@ -30,18 +30,6 @@ Result<std::vector<Event>> GroupCommitWriter::Submit(std::vector<Event> events, 
   return std::move(request.result);
 }
 
-void GroupCommitWriter::SubmitAsync(std::vector<Event> events, Projector projector,
-                                    std::function<void(Result<std::vector<Event>>)> done) {
-  auto* request = new AppendRequest;
-  request->events = std::move(events);
-  request->projector_copy = std::move(projector);
-  request->projector = &request->projector_copy;
-  request->callback = std::move(done);
-  std::lock_guard<std::mutex> lock(mu_);
-  queue_.push_back(request);
-  work_.notify_one();
-}
-
 void GroupCommitWriter::Loop() {
   std::vector<AppendRequest*> batch;
   for (;;) {
@@ -63,21 +51,10 @@ void GroupCommitWriter::Loop() {
     // switch for each caller still waiting for a later batch. The notify is
     // under the lock because the request, with its condition variable, lives
     // on the caller's stack and is gone once the caller sees `done`.
-    std::vector<AppendRequest*> finished_async;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      for (AppendRequest* r : batch) {
-        if (r->callback) {
-          finished_async.push_back(r);
-          continue;
-        }
-        r->done = true;
-        r->waiter.notify_one();
-      }
-    }
-    for (AppendRequest* r : finished_async) {
-      r->callback(std::move(r->result));
-      delete r;
+    std::lock_guard<std::mutex> lock(mu_);
+    for (AppendRequest* r : batch) {
+      r->done = true;
+      r->waiter.notify_one();
     }
   }
 }

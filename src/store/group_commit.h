@@ -33,10 +33,6 @@ struct AppendRequest {
   Result<std::vector<Event>> result = Internal("the append was not run");
   bool done = false;               // guarded by the writer's mutex
   std::condition_variable waiter;  // wakes this caller only
-  // Asynchronous requests: owned by the writer, which calls `callback` after
-  // the batch and deletes the request.
-  Projector projector_copy;
-  std::function<void(Result<std::vector<Event>>)> callback;
 };
 
 class GroupCommitWriter {
@@ -55,9 +51,6 @@ class GroupCommitWriter {
   // Queues the events and waits for the batch that carries them.
   Result<std::vector<Event>> Submit(std::vector<Event> events, const Projector& projector,
                                     const DirectoryChange* directory_change = nullptr);
-  // Queues the events; `done` is called on the writer thread after the batch.
-  void SubmitAsync(std::vector<Event> events, Projector projector,
-                   std::function<void(Result<std::vector<Event>>)> done);
 
  private:
   void Loop();

@@ -6,6 +6,7 @@
 // constants in src/store and names from schema.h.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -134,10 +135,18 @@ class SqlBackend {
   virtual const std::vector<Migration>& Migrations() const = 0;
 };
 
-// Connections for readers: taken by one thread, returned after use.
+// Connections for readers and the directory: taken by one thread, returned
+// after use. At most `max_open` exist at once, idle or in use; Acquire waits
+// for one to be returned when all are in use, up to `wait`, then fails with
+// kUnavailable. (The store's writer has a connection of its own besides.)
+// Connections are kept open once made, up to `max_open`; one found broken is
+// reconnected or replaced. Nothing holds two leases at once, so waiting for
+// a lease cannot deadlock.
 class ConnectionPool {
  public:
-  ConnectionPool(SqlBackend* backend, size_t max_idle) : backend_(backend), max_idle_(max_idle) {}
+  // `limit_note` ends the message of a timeout (which setting sets the size).
+  ConnectionPool(SqlBackend* backend, size_t max_open, std::chrono::milliseconds wait, std::string limit_note)
+      : backend_(backend), max_open_(max_open), wait_(wait), limit_note_(std::move(limit_note)) {}
 
   class Lease {
    public:
@@ -154,16 +163,31 @@ class ConnectionPool {
     std::unique_ptr<SqlConnection> conn_;
   };
 
-  // An idle connection (reconnected if it was lost), or a new one.
+  // An idle connection (reconnected if it was lost), or a new one if fewer
+  // than max_open exist, or the first one returned within `wait`.
   Result<Lease> Acquire();
+
+  struct Stats {
+    size_t open = 0;         // idle or in use, now
+    size_t most_open = 0;    // the most open at once so far
+    uint64_t waited = 0;     // Acquire calls that found every connection in use
+    uint64_t timed_out = 0;  // of those, the ones that gave up
+  };
+  Stats GetStats() const;
 
  private:
   void Return(std::unique_ptr<SqlConnection> conn);
+  // Gives back a slot whose connection is gone (or was never made).
+  void Release();
 
   SqlBackend* backend_;
-  const size_t max_idle_;
-  std::mutex mu_;
+  const size_t max_open_;
+  const std::chrono::milliseconds wait_;
+  const std::string limit_note_;
+  mutable std::mutex mu_;
+  std::condition_variable freed_;                     // a connection was returned or a slot freed
   std::vector<std::unique_ptr<SqlConnection>> idle_;  // guarded by mu_
+  Stats stats_;                                       // guarded by mu_; open counts connecting slots too
 };
 
 }  // namespace continuum::store::internal

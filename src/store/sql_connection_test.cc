@@ -13,15 +13,17 @@ namespace {
 
 class SqlConnectionTest : public ::testing::TestWithParam<std::string> {
  protected:
-  void SetUp() override {
-    if (GetParam() == testing::kPostgres && testing::PostgresTestUrl().empty()) {
+  void SetUp() override { SetUpBackend(GetParam()); }
+
+  void SetUpBackend(const std::string& backend) {
+    if (backend == testing::kPostgres && testing::PostgresTestUrl().empty()) {
       GTEST_SKIP()
           << "CONTINUUM_TEST_PG_URL is not set; run under scripts/with-postgres.sh to test PostgreSQL";
     }
-    auto db = testing::TestDatabase::Create(GetParam());
+    auto db = testing::TestDatabase::Create(backend);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(*db);
-    if (GetParam() == testing::kSqlite) {
+    if (backend == testing::kSqlite) {
       backend_ = MakeSqliteBackend(db_->sqlite_path());
     } else {
       auto b = MakePostgresBackend(db_->url());
@@ -176,6 +178,44 @@ TEST_P(SqlConnectionTest, RunCountingChangesCountsRowsWrittenInAndOutOfTransacti
 
 INSTANTIATE_TEST_SUITE_P(Backends, SqlConnectionTest, ::testing::Values(testing::kSqlite, testing::kPostgres),
                          [](const auto& info) { return info.param; });
+
+// SQLite's locking only.
+class SqliteBusyTest : public SqlConnectionTest {
+ protected:
+  void SetUp() override { SetUpBackend(testing::kSqlite); }
+};
+
+// A busy error says what happened: how long this connection waited for the
+// other's lock, or that SQLite answered without letting it wait.
+TEST_F(SqliteBusyTest, ABusyErrorSaysHowLongItWaited) {
+  auto other = backend_->Connect();
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  ASSERT_TRUE((*other)->BeginUpdate().ok());  // holds the write lock
+  Status blocked = conn_->BeginUpdate();
+  (*other)->RollbackQuietly();
+  ASSERT_EQ(blocked.code(), StatusCode::kUnavailable) << blocked.ToString();
+  EXPECT_NE(blocked.message().find("another connection held its lock for the "), std::string::npos)
+      << blocked.message();
+  EXPECT_NE(blocked.message().find(" s this connection waited; it waits at most 10 s"), std::string::npos)
+      << blocked.message();
+}
+
+TEST_F(SqliteBusyTest, ABusyErrorWithoutWaitingSaysSo) {
+  // A read transaction whose snapshot another connection's commit has made
+  // stale cannot become a write transaction, however long it waits.
+  ASSERT_TRUE(conn_->BeginSnapshot().ok());
+  ASSERT_EQ(HeadSeq(), 0);
+  auto other = backend_->Connect();
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  ASSERT_TRUE((*other)->Run("UPDATE chain_head SET seq = 1 WHERE id = 1").ok());
+  Status stale = conn_->Run("UPDATE chain_head SET seq = 2 WHERE id = 1");
+  conn_->RollbackQuietly();
+  ASSERT_EQ(stale.code(), StatusCode::kUnavailable) << stale.ToString();
+  EXPECT_NE(stale.message().find("another connection wrote after this transaction began reading"),
+            std::string::npos)
+      << stale.message();
+  EXPECT_EQ(stale.message().find("waited"), std::string::npos) << stale.message();
+}
 
 }  // namespace
 }  // namespace continuum::store::internal

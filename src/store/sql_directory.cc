@@ -1,5 +1,6 @@
 #include "store/sql_directory.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "store/directory_log.h"
@@ -86,6 +87,7 @@ constexpr std::string_view kUserColumns =
     "id, username, display_name, role, agency_id, team_id, password_hash, totp_secret, totp_last_step, "
     "disabled, must_change_password, created_at, updated_at";
 constexpr std::string_view kSessionColumns = "token_hash, user_id, created_at, last_seen_at, expires_at, ip";
+// login_throttle.window_start holds LoginThrottle::last_at.
 constexpr std::string_view kThrottleColumns = "key, failures, window_start, locked_until";
 constexpr std::string_view kBreakGlassColumns = "id, user_id, child_id, reason, granted_at, expires_at";
 constexpr std::string_view kAlertColumns =
@@ -505,47 +507,61 @@ Status SqlDirectory::DeleteExpiredSessions(const std::string& now, const std::st
 // ---------------------------------------------------------------------------
 // Login throttling
 
-Result<LoginThrottle> SqlDirectory::RecordLoginFailure(const std::string& key, const std::string& now,
-                                                       const std::string& window_start_after,
-                                                       int max_failures, const std::string& lock_until) {
-  CONTINUUM_RETURN_IF_ERROR(CheckId("key", key));
-  CONTINUUM_RETURN_IF_ERROR(CheckTime("now", now));
-  CONTINUUM_RETURN_IF_ERROR(CheckTime("window_start_after", window_start_after));
-  CONTINUUM_RETURN_IF_ERROR(CheckTime("lock_until", lock_until));
-  if (max_failures < 1) {
-    return InvalidArgument("max_failures is " + std::to_string(max_failures) + "; it must be 1 or more");
+Status SqlDirectory::UpdateLoginThrottles(const std::vector<std::string>& keys,
+                                          const ThrottleUpdate& update) {
+  constexpr size_t kMaxKeys = 8;
+  if (keys.empty() || keys.size() > kMaxKeys) {
+    return InvalidArgument("UpdateLoginThrottles takes 1 to " + std::to_string(kMaxKeys) + " keys, not " +
+                           std::to_string(keys.size()));
   }
-  // One upsert, so that concurrent failures in any number of processes are
-  // all counted: a new record or a new window starts at one failure (keeping
-  // a lock that has not yet run out); otherwise the count goes up. Reaching
-  // max_failures locks the key until lock_until.
-  constexpr std::string_view kSql =
-      "INSERT INTO login_throttle (key, failures, window_start, locked_until) "
-      "VALUES (?, 1, ?, CASE WHEN 1 >= ? THEN ? ELSE '' END) "
-      "ON CONFLICT (key) DO UPDATE SET "
-      "failures = CASE WHEN login_throttle.window_start < ? THEN 1 ELSE login_throttle.failures + 1 END, "
-      "window_start = CASE WHEN login_throttle.window_start < ? THEN ? ELSE login_throttle.window_start END, "
-      "locked_until = CASE "
-      "WHEN (CASE WHEN login_throttle.window_start < ? THEN 1 ELSE login_throttle.failures + 1 END) >= ? "
-      "THEN ? "
-      "WHEN login_throttle.window_start < ? AND login_throttle.locked_until <= ? THEN '' "
-      "ELSE login_throttle.locked_until END "
-      "RETURNING key, failures, window_start, locked_until";
-  std::optional<LoginThrottle> out;
-  Result<ConnectionPool::Lease> lease = pool_->Acquire();
-  if (!lease.ok()) return lease.status();
-  CONTINUUM_RETURN_IF_ERROR((*lease)->Run(
-      kSql,
-      {SqlParam::Text(key), SqlParam::Text(now), SqlParam::Int(max_failures), SqlParam::Text(lock_until),
-       SqlParam::Text(window_start_after), SqlParam::Text(window_start_after), SqlParam::Text(now),
-       SqlParam::Text(window_start_after), SqlParam::Int(max_failures), SqlParam::Text(lock_until),
-       SqlParam::Text(window_start_after), SqlParam::Text(now)},
-      [&](const SqlRow& r) {
-        out = ReadThrottle(r);
-        return Status::Ok();
-      }));
-  if (!out) return Internal("recording a login failure returned no record");
-  return *out;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    CONTINUUM_RETURN_IF_ERROR(CheckId("keys[" + std::to_string(i) + "]", keys[i]));
+    for (size_t j = 0; j < i; ++j) {
+      if (keys[j] == keys[i])
+        return InvalidArgument("keys[" + std::to_string(i) + "] repeats keys[" + std::to_string(j) + "]");
+    }
+  }
+  // Locked in key order, so that two updates of overlapping keys cannot
+  // each wait for the other. A missing record is created empty (a row to
+  // lock) and treated as none.
+  std::vector<size_t> order(keys.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t x, size_t y) { return keys[x] < keys[y]; });
+  return InTransaction([&](SqlConnection& c) -> Status {
+    std::vector<std::optional<LoginThrottle>> records(keys.size());
+    for (size_t i : order) {
+      CONTINUUM_RETURN_IF_ERROR(c.Run(
+          "INSERT INTO login_throttle (key, failures, window_start, locked_until) VALUES (?, 0, '', '') "
+          "ON CONFLICT (key) DO UPDATE SET failures = login_throttle.failures "
+          "RETURNING key, failures, window_start, locked_until",
+          {SqlParam::Text(keys[i])}, [&](const SqlRow& r) {
+            LoginThrottle t = ReadThrottle(r);
+            if (t.failures != 0 || !t.last_at.empty() || !t.locked_until.empty()) records[i] = std::move(t);
+            return Status::Ok();
+          }));
+    }
+    update(records);
+    if (records.size() != keys.size())
+      return Internal("a login throttle update changed the number of records");
+    for (size_t i = 0; i < keys.size(); ++i) {
+      const std::string field = "login_throttle[" + keys[i] + "]";
+      if (!records[i]) {
+        CONTINUUM_RETURN_IF_ERROR(
+            c.Run("DELETE FROM login_throttle WHERE key = ?", {SqlParam::Text(keys[i])}));
+        continue;
+      }
+      const LoginThrottle& t = *records[i];
+      if (t.failures < 0) return InvalidArgument(field + ".failures is negative");
+      if (!t.last_at.empty()) CONTINUUM_RETURN_IF_ERROR(CheckTime(field + ".last_at", t.last_at));
+      if (!t.locked_until.empty())
+        CONTINUUM_RETURN_IF_ERROR(CheckTime(field + ".locked_until", t.locked_until));
+      CONTINUUM_RETURN_IF_ERROR(
+          c.Run("UPDATE login_throttle SET failures = ?, window_start = ?, locked_until = ? WHERE key = ?",
+                {SqlParam::Int(t.failures), SqlParam::Text(t.last_at), SqlParam::Text(t.locked_until),
+                 SqlParam::Text(keys[i])}));
+    }
+    return Status::Ok();
+  });
 }
 
 Result<std::optional<LoginThrottle>> SqlDirectory::GetLoginThrottle(const std::string& key) {

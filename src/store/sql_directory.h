@@ -9,9 +9,11 @@
 // not at all. Sessions, login throttling and TOTP steps lease a connection
 // from the Store's pool: a change that is one statement runs on its own; one
 // that must read before it writes runs in a short transaction of its own
-// (BeginUpdate). Read-modify-write of a single record (ClaimTotpStep,
-// RecordLoginFailure) is one conditional statement, so two processes cannot
-// both win.
+// (BeginUpdate). Read-modify-write of a single record (ClaimTotpStep) is one
+// conditional statement, so two processes cannot both win;
+// UpdateLoginThrottles locks its records (SQLite: the write lock taken at
+// BEGIN; PostgreSQL: each row, created if missing, in key order) before it
+// reads them.
 //
 // Decisions the header leaves open:
 //   - Text is checked before it reaches the database: ids, user names, roles
@@ -72,9 +74,7 @@ class SqlDirectory final : public Directory {
   Status DeleteUserSessions(const std::string& user_id) override;
   Status DeleteExpiredSessions(const std::string& now, const std::string& idle_before) override;
 
-  Result<LoginThrottle> RecordLoginFailure(const std::string& key, const std::string& now,
-                                           const std::string& window_start_after, int max_failures,
-                                           const std::string& lock_until) override;
+  Status UpdateLoginThrottles(const std::vector<std::string>& keys, const ThrottleUpdate& update) override;
   Result<std::optional<LoginThrottle>> GetLoginThrottle(const std::string& key) override;
   Status ClearLoginThrottle(const std::string& key) override;
 

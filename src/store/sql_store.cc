@@ -18,7 +18,7 @@ constexpr size_t kMaxBatchEvents = 4096;  // per group-commit transaction (one c
 // one transaction overflow the server's per-backend cache of them, which
 // slows every session's snapshots.
 constexpr size_t kMaxBatchCallers = 64;
-constexpr size_t kMaxIdlePoolConnections = 8;
+constexpr int kMaxPoolSize = 10000;
 constexpr size_t kMaxQueryTerms = 100;  // agencies or types in one chronology query
 constexpr int64_t kVerifyPage = 1000;
 constexpr size_t kMaxStateDifferences = 100;
@@ -315,19 +315,32 @@ Result<int> Migrate(SqlBackend& backend, SqlConnection& c) {
 // ---------------------------------------------------------------------------
 // Opening and appending
 
-Result<std::unique_ptr<Store>> SqlStore::Open(std::unique_ptr<SqlBackend> backend) {
+Result<std::unique_ptr<Store>> SqlStore::Open(std::unique_ptr<SqlBackend> backend,
+                                              const OpenOptions& options) {
+  if (options.pool_size < 2 || options.pool_size > kMaxPoolSize) {
+    return InvalidArgument("the connection pool size is " + std::to_string(options.pool_size) +
+                           "; it must be from 2 (the writer's connection and one for reads) to " +
+                           std::to_string(kMaxPoolSize));
+  }
+  if (options.pool_wait.count() < 0) {
+    return InvalidArgument("the wait for a pooled connection is negative (" +
+                           std::to_string(options.pool_wait.count()) + " ms)");
+  }
   if (!InitSodium()) return Internal("libsodium could not be initialised");
   Result<std::unique_ptr<SqlConnection>> writer = backend->Connect();
   if (!writer.ok()) return writer.status();
   Result<int> version = Migrate(*backend, **writer);
   if (!version.ok()) return version.status();
-  return std::unique_ptr<Store>(new SqlStore(std::move(backend), std::move(*writer), *version));
+  return std::unique_ptr<Store>(new SqlStore(std::move(backend), std::move(*writer), *version, options));
 }
 
 SqlStore::SqlStore(std::unique_ptr<SqlBackend> backend, std::unique_ptr<SqlConnection> writer,
-                   int schema_version)
+                   int schema_version, const OpenOptions& options)
     : backend_(std::move(backend)),
-      pool_(backend_.get(), kMaxIdlePoolConnections),
+      pool_size_(options.pool_size),
+      pool_(backend_.get(), static_cast<size_t>(options.pool_size - 1), options.pool_wait,
+            "; the store opens at most " + std::to_string(options.pool_size) +
+                " connections, the writer's included (the pool size: db_pool_size for continuum serve)"),
       directory_(&pool_,
                  [this](const SqlDirectory::ChainedWork& work) { return AppendDirectoryChange(work); }),
       writer_conn_(std::move(writer)),
@@ -338,14 +351,20 @@ SqlStore::SqlStore(std::unique_ptr<SqlBackend> backend, std::unique_ptr<SqlConne
 
 SqlStore::~SqlStore() { writer_.reset(); }
 
+ConnectionStats SqlStore::Connections() {
+  const ConnectionPool::Stats pool = pool_.GetStats();
+  ConnectionStats out;
+  out.pool_size = pool_size_;
+  out.open = static_cast<int>(pool.open) + 1;  // the writer's
+  out.most_open = static_cast<int>(pool.most_open) + 1;
+  out.waits = pool.waited;
+  out.wait_timeouts = pool.timed_out;
+  return out;
+}
+
 Result<std::vector<Event>> SqlStore::Append(std::vector<Event> events, const Projector& projector) {
   CONTINUUM_RETURN_IF_ERROR(CheckAppend(events, projector));
   return writer_->Submit(std::move(events), projector);
-}
-
-void SqlStore::AppendAsync(std::vector<Event> events, Projector projector, AppendCallback done) {
-  if (Status st = CheckAppend(events, projector); !st.ok()) return done(st);
-  writer_->SubmitAsync(std::move(events), std::move(projector), std::move(done));
 }
 
 Status SqlStore::CheckAppend(const std::vector<Event>& events, const Projector& projector) {

@@ -29,12 +29,11 @@ Result<int> Migrate(SqlBackend& backend, SqlConnection& conn);
 
 class SqlStore final : public Store {
  public:
-  // Connects, migrates, and starts the writer thread.
-  static Result<std::unique_ptr<Store>> Open(std::unique_ptr<SqlBackend> backend);
+  // Connects, migrates, and starts the writer thread. `options` are checked.
+  static Result<std::unique_ptr<Store>> Open(std::unique_ptr<SqlBackend> backend, const OpenOptions& options);
   ~SqlStore() override;
 
   Result<std::vector<Event>> Append(std::vector<Event> events, const Projector& projector) override;
-  void AppendAsync(std::vector<Event> events, Projector projector, AppendCallback done) override;
   Result<std::vector<Event>> Chronology(const ChronologyQuery& q) override;
   Result<std::optional<Event>> GetEvent(const std::string& id) override;
   Result<std::optional<Row>> GetRow(const std::string& table, const std::vector<std::string>& key) override;
@@ -49,6 +48,7 @@ class SqlStore final : public Store {
   Result<ChainPoint> Head() override;
   void SetCommitObserver(CommitObserver observer) override;
   int SchemaVersion() override { return schema_version_; }
+  ConnectionStats Connections() override;
 
  private:
   struct ChainHead {
@@ -56,7 +56,8 @@ class SqlStore final : public Store {
     std::string hash;
   };
 
-  SqlStore(std::unique_ptr<SqlBackend> backend, std::unique_ptr<SqlConnection> writer, int schema_version);
+  SqlStore(std::unique_ptr<SqlBackend> backend, std::unique_ptr<SqlConnection> writer, int schema_version,
+           const OpenOptions& options);
 
   Status CheckAppend(const std::vector<Event>& events, const Projector& projector);
   // Writer thread only.
@@ -68,7 +69,8 @@ class SqlStore final : public Store {
   Status AppendDirectoryChange(const SqlDirectory::ChainedWork& work);
 
   std::unique_ptr<SqlBackend> backend_;
-  ConnectionPool pool_;
+  const int pool_size_;
+  ConnectionPool pool_;     // pool_size_ - 1 connections; the writer has the other
   SqlDirectory directory_;  // uses pool_
   std::unique_ptr<SqlConnection> writer_conn_;  // used only by the writer thread
   const int schema_version_;

@@ -8,15 +8,15 @@
 
 namespace continuum::store {
 
-Result<std::unique_ptr<Store>> Open(const std::string& url) {
+Result<std::unique_ptr<Store>> Open(const std::string& url, const OpenOptions& options) {
   Result<internal::StoreUrl> parsed = internal::ParseStoreUrl(url);
   if (!parsed.ok()) return parsed.status();
   if (parsed->backend == internal::StoreUrl::Backend::kSqlite) {
-    return internal::SqlStore::Open(internal::MakeSqliteBackend(parsed->target));
+    return internal::SqlStore::Open(internal::MakeSqliteBackend(parsed->target), options);
   }
   Result<std::unique_ptr<internal::SqlBackend>> backend = internal::MakePostgresBackend(parsed->target);
   if (!backend.ok()) return backend.status();
-  return internal::SqlStore::Open(std::move(*backend));
+  return internal::SqlStore::Open(std::move(*backend), options);
 }
 
 }  // namespace continuum::store

@@ -28,10 +28,18 @@
 // schema is newer than this build; kUnavailable when the database cannot be
 // reached or stays busy (the call may be retried); kInternal otherwise.
 //
+// Connections: a Store opens at most OpenOptions::pool_size connections to
+// its database — one for the writer thread, the rest shared by reads and the
+// directory — e.g. store::Open(url, {.pool_size = 8}). A call that finds them
+// all in use waits for one (up to pool_wait), then fails with kUnavailable.
+// (Options rather than a URL parameter: libpq refuses parameters it does not
+// know, and a pool size is not the database's business.)
+//
 // Thread-safety: a Store may be shared by any number of threads.
 // Event format, schema and hash: docs/event-log.md.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -183,6 +191,14 @@ struct VerifyReport {
   std::vector<std::string> state_differences;
 };
 
+struct ConnectionStats {
+  int pool_size = 0;           // the most that may be open (OpenOptions::pool_size)
+  int open = 0;                // open now, the writer's included
+  int most_open = 0;           // the most open at once since Open
+  uint64_t waits = 0;          // calls that found every connection in use and waited
+  uint64_t wait_timeouts = 0;  // of those, the ones that failed (kUnavailable)
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -191,15 +207,6 @@ class Store {
   // the projector derives from them, in one durable transaction. All or
   // nothing: on error nothing is written. Returns the stored events.
   virtual Result<std::vector<Event>> Append(std::vector<Event> events, const Projector& projector) = 0;
-
-  // The same, without waiting: `done` is called exactly once with what
-  // Append would have returned — on the store's writer thread once the batch
-  // is durable (or has failed), or at once on this thread for input Append
-  // refuses. `done` must be quick (it holds up the next batch) and must not
-  // call the Store. The projector is copied. The Store's destructor calls
-  // every pending `done` before it returns.
-  using AppendCallback = std::function<void(Result<std::vector<Event>>)>;
-  virtual void AppendAsync(std::vector<Event> events, Projector projector, AppendCallback done) = 0;
 
   // Ordered by occurred_at, then seq.
   virtual Result<std::vector<Event>> Chronology(const ChronologyQuery& q) = 0;
@@ -249,13 +256,28 @@ class Store {
   virtual void SetCommitObserver(CommitObserver observer) = 0;
 
   virtual int SchemaVersion() = 0;
+
+  // The database connections, for monitoring.
+  virtual ConnectionStats Connections() = 0;
+};
+
+// How Open connects. The defaults suit one `continuum serve` process; with
+// PostgreSQL, the sizes of every process sharing a server must fit within its
+// max_connections.
+struct OpenOptions {
+  // The most connections open at once (at least 2): the writer's, and up to
+  // pool_size - 1 for reads and the directory (`continuum serve`'s
+  // db_pool_size).
+  int pool_size = 16;
+  // How long a read waits for a connection when all are in use.
+  std::chrono::milliseconds pool_wait{10000};
 };
 
 // "sqlite:PATH", "sqlite://PATH", a plain path (SQLite), or
 // "postgresql://user@host:port/db" / "postgres://…". Creates the schema or
-// migrates it to the current version. A malformed URL is kInvalidArgument; a
-// database that cannot be reached is kUnavailable.
-Result<std::unique_ptr<Store>> Open(const std::string& url);
+// migrates it to the current version. A malformed URL or options are
+// kInvalidArgument; a database that cannot be reached is kUnavailable.
+Result<std::unique_ptr<Store>> Open(const std::string& url, const OpenOptions& options = {});
 
 // The hash of an event: BLAKE2b-256 (libsodium) over a canonical encoding of
 // every field but `hash` and `superseded_by` (docs/event-log.md), as 64

@@ -193,56 +193,6 @@ TEST_P(StoreConformance, CallerSuppliedIdIsKeptAndADuplicateIsAConflict) {
   EXPECT_EQ(Counts(), before);
 }
 
-// AppendAsync: each callback exactly once, after its events are durable;
-// refused input answered at once; the destructor answers what is pending.
-TEST_P(StoreConformance, AppendAsyncAnswersEachCallerOnceWhenDurable) {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::vector<Result<std::vector<Event>>> results;
-  const int kCalls = 50;
-  for (int i = 0; i < kCalls; ++i) {
-    store_->AppendAsync({MakeEvent("c-async", "note.added", "2026-01-05T09:00:00Z")}, projector_,
-                        [&](Result<std::vector<Event>> r) {
-                          std::lock_guard lock(mu);
-                          results.push_back(std::move(r));
-                          cv.notify_all();
-                        });
-  }
-  {
-    std::unique_lock lock(mu);
-    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(60), [&] { return results.size() == kCalls; }));
-  }
-  std::set<std::string> ids;
-  for (const auto& r : results) {
-    ASSERT_TRUE(r.ok()) << r.status().ToString();
-    ASSERT_EQ(r->size(), 1u);
-    auto stored = store_->GetEvent(r->front().id);
-    ASSERT_TRUE(stored.ok() && stored->has_value());  // readable once answered
-    ids.insert(r->front().id);
-  }
-  EXPECT_EQ(ids.size(), static_cast<size_t>(kCalls));
-
-  // Refused input: answered at once, on this thread, and nothing written.
-  const auto before = Counts();
-  bool answered = false;
-  Event bad = MakeEvent("c-async", "Not A Type", "2026-01-05T09:00:00Z");
-  store_->AppendAsync({bad}, projector_, [&](Result<std::vector<Event>> r) {
-    answered = true;
-    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
-  });
-  EXPECT_TRUE(answered);
-  EXPECT_EQ(Counts(), before);
-
-  // Pending callbacks are answered before the store is gone.
-  std::atomic<int> late{0};
-  for (int i = 0; i < 20; ++i) {
-    store_->AppendAsync({MakeEvent("c-async", "note.added", "2026-01-06T09:00:00Z")}, projector_,
-                        [&](Result<std::vector<Event>> r) { late += r.ok(); });
-  }
-  store_.reset();
-  EXPECT_EQ(late.load(), 20);
-}
-
 TEST_P(StoreConformance, GetEventUnknownIsEmptyAndAMalformedIdIsRefused) {
   auto none = store_->GetEvent("0123456789abcdef0123456789abcdef");
   ASSERT_TRUE(none.ok()) << none.status().ToString();
@@ -924,6 +874,137 @@ TEST_P(StoreConformance, TwoStoresOnOneDatabaseNeverForkTheChain) {
   ASSERT_TRUE(counter.ok() && counter->has_value());
   EXPECT_EQ(Column(**counter, "data"), R"({"count":)" + std::to_string(4 * kPerStore) + "}");
   ExpectVerifies();
+}
+
+// ---------------------------------------------------------------------------
+// The connection pool
+
+// A pool of 2 (the writer's connection and one for reads) serves 8 threads
+// appending and 8 reading: every call succeeds, and never more than 2
+// connections are open — counted by the store and, on PostgreSQL, by the
+// server itself (pg_stat_activity).
+TEST_P(StoreConformance, APoolOfTwoServesSixteenThreadsWithTwoConnections) {
+  std::string url = db_->url();
+  std::string application;
+  if (GetParam() == testing::kPostgres) {
+    application = "continuum_pool_" + internal::NewEventId().substr(0, 12);
+    url += (url.find('?') == std::string::npos ? "?" : "&") + std::string("application_name=") + application;
+  }
+  auto opened = Open(url, {.pool_size = 2, .pool_wait = std::chrono::minutes(5)});
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  Store& store = **opened;
+  MustAppend({MakeEvent("c-pool", "child.registered", "2026-01-05T09:00:00Z", R"({"name":"Amy"})")});
+
+  std::atomic<bool> done{false};
+  std::atomic<int64_t> most_seen_by_server{0};
+  std::string sample_error;
+  std::thread sampler;
+  if (!application.empty()) {
+    sampler = std::thread([&] {
+      while (!done.load()) {
+        auto rows =
+            db_->Query("SELECT count(*) FROM pg_stat_activity WHERE application_name = ?", {application});
+        if (!rows.ok()) {
+          sample_error = rows.status().ToString();
+          return;
+        }
+        int64_t n = std::stoll(*(*rows)[0][0]);
+        if (n > most_seen_by_server.load()) most_seen_by_server = n;
+      }
+    });
+  }
+  constexpr int kThreads = 8, kEach = 25;
+  std::vector<std::string> errors;
+  std::mutex mu;
+  auto failed = [&](const Status& st) {
+    std::lock_guard lock(mu);
+    errors.push_back(st.ToString());
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        auto r = store.Append(
+            {MakeEvent("c-pool-" + std::to_string(t), "note.added", "2026-01-06T09:00:00Z")}, projector_);
+        if (!r.ok()) failed(r.status());
+      }
+    });
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        if (auto r = store.Chronology({.child_id = "c-pool"}); !r.ok() || r->size() != 1) {
+          failed(r.ok() ? Internal("chronology of " + std::to_string(r->size()) + " events") : r.status());
+        }
+        if (auto r = store.GetRow("children", {"c-pool"}); !r.ok()) failed(r.status());
+        if (auto r = store.directory().ListAgencies(); !r.ok()) failed(r.status());
+        if (auto r = store.Audit({.user = "u-" + std::to_string(t)}); !r.ok()) failed(r.status());
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  done = true;
+  if (sampler.joinable()) sampler.join();
+  EXPECT_TRUE(errors.empty()) << errors.size() << " calls failed, the first: " << errors.front();
+  EXPECT_EQ(Count("events"), 1 + kThreads * kEach);
+  ConnectionStats stats = store.Connections();
+  EXPECT_EQ(stats.pool_size, 2);
+  EXPECT_LE(stats.most_open, 2);
+  EXPECT_GE(stats.most_open, 2);  // the writer's and a reader's
+  EXPECT_EQ(stats.wait_timeouts, 0u);
+  if (!application.empty()) {
+    EXPECT_EQ(sample_error, "");
+    EXPECT_GE(most_seen_by_server.load(), 1);
+    EXPECT_LE(most_seen_by_server.load(), 2);
+  }
+}
+
+// A read that finds every connection in use waits, then fails with
+// kUnavailable saying so. The only reader connection is held by Verify,
+// whose projector waits until the other read has given up.
+TEST_P(StoreConformance, AReadWaitsForAConnectionThenGivesUpSayingWhy) {
+  MustAppend({MakeEvent("c-wait", "note.added", "2026-01-05T09:00:00Z")});
+  auto opened = Open(db_->url(), {.pool_size = 2, .pool_wait = std::chrono::milliseconds(200)});
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  Store& store = **opened;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool holding = false, released = false;
+  Projector holds = [&](const Event& e, StateReader& state, std::vector<Row>* rows) {
+    std::unique_lock lock(mu);
+    holding = true;
+    cv.notify_all();
+    cv.wait(lock, [&] { return released; });
+    return TestProjector(e, state, rows);
+  };
+  std::thread verify([&] { (void)store.Verify(holds); });
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return holding; });
+  }
+  auto r = store.GetRow("children", {"c-wait"});
+  {
+    std::lock_guard lock(mu);
+    released = true;
+    cv.notify_all();
+  }
+  verify.join();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("all 1 connections for reading were in use for the "),
+            std::string::npos)
+      << r.status().message();
+  EXPECT_NE(r.status().message().find("at most 2 connections"), std::string::npos) << r.status().message();
+  EXPECT_EQ(store.Connections().wait_timeouts, 1u);
+  EXPECT_TRUE(store.GetRow("children", {"c-wait"}).ok());  // free again
+}
+
+TEST(StoreOpen, APoolSmallerThanTwoIsRefused) {
+  for (int size : {-1, 0, 1}) {
+    auto s = Open("sqlite:/nonexistent-directory/continuum.db", {.pool_size = size});
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument) << s.status().ToString();
+    EXPECT_NE(s.status().message().find("pool size is " + std::to_string(size)), std::string::npos)
+        << s.status().message();
+  }
 }
 
 // ---------------------------------------------------------------------------

@@ -186,7 +186,11 @@ class CliError(Exception):
 
 
 class Env:
-    def __init__(self, binary, repo, name="api", backend="sqlite"):
+    def __init__(self, binary, repo, name="api", backend="sqlite", postgres=False):
+        """backend "postgres" (or postgres=True): a database of its own on the
+        server of CONTINUUM_TEST_PG_URL, dropped on close."""
+        if postgres:
+            backend = "postgres"
         self.binary = os.path.abspath(binary)
         self.repo = os.path.abspath(repo)
         self.frameworks_dir = os.path.join(self.repo, "frameworks")
@@ -198,6 +202,21 @@ class Env:
             raise
         self.db_url = self.db.url
         self.servers = []
+
+    def backend(self):
+        return self.db.backend
+
+    def psql(self, sql):
+        """Runs SQL on the PostgreSQL test database; returns its output, unaligned, without headers."""
+        return Database.psql(self.db_url, sql)
+
+    def sqlite_count(self, sql, params=()):
+        import sqlite3
+        con = sqlite3.connect("file:%s?mode=ro" % self.db.path, uri=True, timeout=30)
+        try:
+            return con.execute(sql, params).fetchone()[0]
+        finally:
+            con.close()
 
     def close(self):
         for s in list(self.servers):
@@ -271,6 +290,11 @@ class Env:
     def count(self, sql):
         """A `SELECT count(*) …` on the test's database, SQLite or PostgreSQL."""
         return self.db.count(sql)
+
+
+def postgres_url():
+    """The PostgreSQL test server's URL (scripts/with-postgres.sh sets it), or ""."""
+    return os.environ.get("CONTINUUM_TEST_PG_URL", "")
 
 
 def parse_user_id(stdout):

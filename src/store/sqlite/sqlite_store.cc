@@ -2,12 +2,25 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
+#include <cstdio>
+#include <thread>
 #include <unordered_map>
 
 namespace continuum::store::internal {
 namespace {
 
 constexpr size_t kMaxCachedStatements = 128;
+constexpr auto kBusyTimeout = std::chrono::milliseconds(kSqliteBusyTimeoutMs);
+
+// Sleeps between tries for a lock held by another connection: short at
+// first (most locks are held for one commit, well under a millisecond to a
+// few), then up to 50 ms.
+std::chrono::milliseconds BusyDelay(int tries) {
+  static constexpr int kDelaysMs[] = {1, 1, 2, 2, 5, 5, 10, 10, 20, 20, 50};
+  constexpr int n = sizeof kDelaysMs / sizeof kDelaysMs[0];
+  return std::chrono::milliseconds(kDelaysMs[tries < n ? tries : n - 1]);
+}
 
 class SqliteRow final : public SqlRow {
  public:
@@ -27,14 +40,44 @@ class SqliteRow final : public SqlRow {
   sqlite3_stmt* stmt_;
 };
 
+std::string Seconds(std::chrono::steady_clock::duration d) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f",
+                std::chrono::duration_cast<std::chrono::milliseconds>(d).count() / 1000.0);
+  return text;
+}
+
+// What this connection did about another connection's lock, for a busy
+// error's message: how long it waited, or that SQLite did not let it wait.
+struct BusyWait {
+  bool waited = false;
+  std::chrono::steady_clock::duration how_long{};
+};
+
+std::string DescribeBusy(int rc, const BusyWait& wait) {
+  if (rc == SQLITE_BUSY_SNAPSHOT) {
+    return " (another connection wrote after this transaction began reading; it must start again)";
+  }
+  const std::string who = rc == SQLITE_BUSY_RECOVERY
+                              ? "another connection was recovering the database after a crash"
+                              : "another connection held its lock";
+  if (wait.waited) {
+    return " (" + who + " for the " + Seconds(wait.how_long) +
+           " s this connection waited; it waits at most " + std::to_string(kSqliteBusyTimeoutMs / 1000) +
+           " s)";
+  }
+  return " (" + who + "; SQLite answered at once, without waiting for it)";
+}
+
 // One error code, in Continuum's terms.
-Status SqliteStatus(int rc, const std::string& location, std::string_view message) {
+Status SqliteStatus(int rc, const std::string& location, std::string_view message,
+                    const BusyWait& wait = {}) {
   std::string m = "SQLite database " + location + ": " + std::string(message);
   switch (rc & 0xff) {
     case SQLITE_BUSY:
+      return Unavailable(m + DescribeBusy(rc, wait));
     case SQLITE_LOCKED:
-      return Unavailable(m + " (another process held the database for over " +
-                         std::to_string(kSqliteBusyTimeoutMs / 1000) + " s)");
+      return Unavailable(m + " (a table is in use by another statement of the same connection)");
     case SQLITE_CONSTRAINT:
       if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) return Conflict(m);
       return InvalidArgument(m);
@@ -63,6 +106,7 @@ class SqliteConnection final : public SqlConnection {
   }
 
   Status Run(std::string_view sql, std::span<const SqlParam> params, const RowCallback& on_row) override {
+    busy_ = {};
     sqlite3_stmt* stmt = nullptr;
     bool cached = false;
     if (auto it = cache_.find(std::string(sql)); it != cache_.end()) {
@@ -86,6 +130,7 @@ class SqliteConnection final : public SqlConnection {
   }
 
   Status Script(std::string_view sql) override {
+    busy_ = {};
     int rc = sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, nullptr);
     return rc == SQLITE_OK ? Status::Ok() : Error(sqlite3_extended_errcode(db_));
   }
@@ -135,19 +180,15 @@ class SqliteConnection final : public SqlConnection {
   Status Reconnect() override { return Status::Ok(); }
 
   // Per-connection settings; journal_mode=WAL is also recorded in the file.
+  // The busy handler comes first, so that every later step waits for a lock
+  // another process holds (while it creates, migrates or recovers the file).
   Status Configure() {
     sqlite3_extended_result_codes(db_, 1);
-    sqlite3_busy_timeout(db_, kSqliteBusyTimeoutMs);
-    std::string mode;
-    CONTINUUM_RETURN_IF_ERROR(Run("PRAGMA journal_mode = WAL", {}, [&](const SqlRow& row) {
-      mode = row.Text(0);
-      return Status::Ok();
-    }));
-    if (mode != "wal") {
-      return Unavailable("SQLite database " + location_ +
-                         ": could not switch to WAL journaling (the journal mode is " + mode +
-                         "); the file system may not support shared memory");
-    }
+    sqlite3_busy_handler(db_, &SqliteConnection::OnBusy, this);
+    // A first read makes SQLite look at the file, so that a database already
+    // in WAL mode is known to be and the switch below takes no lock.
+    CONTINUUM_RETURN_IF_ERROR(Run("SELECT count(*) FROM sqlite_schema"));
+    CONTINUUM_RETURN_IF_ERROR(SwitchToWal());
     CONTINUUM_RETURN_IF_ERROR(Script("PRAGMA synchronous = FULL"));
     CONTINUUM_RETURN_IF_ERROR(Script("PRAGMA foreign_keys = ON"));
     // Reads: a chronology touches pages scattered through the file, and a
@@ -160,7 +201,64 @@ class SqliteConnection final : public SqlConnection {
   }
 
  private:
-  Status Error(int rc) { return SqliteStatus(rc, location_, sqlite3_errmsg(db_)); }
+  // Switching a new file to WAL needs the database to itself for a moment,
+  // and SQLite answers SQLITE_BUSY at once, without calling the busy
+  // handler, while another process holds it (e.g. switching it too). So the
+  // switch is tried again, as the busy handler would, for up to the same
+  // time.
+  Status SwitchToWal() {
+    const auto start = std::chrono::steady_clock::now();
+    for (int tries = 0;; ++tries) {
+      busy_ = {};
+      sqlite3_stmt* stmt = nullptr;
+      int rc = sqlite3_prepare_v2(db_, "PRAGMA journal_mode = WAL", -1, &stmt, nullptr);
+      std::string mode;
+      if (rc == SQLITE_OK) {
+        rc = sqlite3_step(stmt);
+        if (rc == SQLITE_ROW) {
+          const unsigned char* text = sqlite3_column_text(stmt, 0);
+          mode = text ? reinterpret_cast<const char*>(text) : "";
+          rc = SQLITE_OK;
+        }
+      }
+      const int code = rc == SQLITE_OK ? rc : sqlite3_extended_errcode(db_);
+      const std::string message = sqlite3_errmsg(db_);
+      sqlite3_finalize(stmt);
+      if (code == SQLITE_OK) {
+        if (mode == "wal") return Status::Ok();
+        return Unavailable("SQLite database " + location_ +
+                           ": could not switch to WAL journaling (the journal mode is " + mode +
+                           "); the file system may not support shared memory");
+      }
+      const auto waited = std::chrono::steady_clock::now() - start;
+      if ((code & 0xff) != SQLITE_BUSY || waited >= kBusyTimeout) {
+        BusyWait wait = busy_;
+        if (tries > 0) wait = {true, waited};
+        return SqliteStatus(code, location_, "switching to WAL journaling: " + message, wait);
+      }
+      std::this_thread::sleep_for(BusyDelay(tries));
+    }
+  }
+
+  // SQLite's busy handler: waits for another connection's lock, up to
+  // kSqliteBusyTimeoutMs from the first time this call found it locked.
+  static int OnBusy(void* self, int tries) {
+    auto* c = static_cast<SqliteConnection*>(self);
+    const auto now = std::chrono::steady_clock::now();
+    if (!c->busy_.waited) {
+      c->busy_.waited = true;
+      c->busy_since_ = now;
+    }
+    c->busy_.how_long = now - c->busy_since_;
+    if (c->busy_.how_long >= kBusyTimeout) return 0;
+    const auto left = kBusyTimeout - c->busy_.how_long;
+    const auto delay = std::min<std::chrono::steady_clock::duration>(BusyDelay(tries), left);
+    std::this_thread::sleep_for(delay);
+    c->busy_.how_long = std::chrono::steady_clock::now() - c->busy_since_;
+    return 1;
+  }
+
+  Status Error(int rc) { return SqliteStatus(rc, location_, sqlite3_errmsg(db_), busy_); }
 
   Status Execute(sqlite3_stmt* stmt, std::span<const SqlParam> params, const RowCallback& on_row) {
     if (sqlite3_bind_parameter_count(stmt) != static_cast<int>(params.size())) {
@@ -200,6 +298,9 @@ class SqliteConnection final : public SqlConnection {
   sqlite3* db_;
   const std::string location_;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  // The current call's waiting for other connections' locks.
+  BusyWait busy_;
+  std::chrono::steady_clock::time_point busy_since_;
 };
 
 class SqliteBackend final : public SqlBackend {

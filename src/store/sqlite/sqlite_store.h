@@ -1,7 +1,13 @@
 // Private to src/store: the SQLite backend. One file, WAL, synchronous=FULL
 // (an acknowledged write survives power loss), foreign keys on, and a
-// 10-second busy timeout; appends serialise across processes with BEGIN
-// IMMEDIATE. Needs SQLite 3.37 or newer (STRICT tables).
+// 10-second busy timeout; appends, migrations and directory updates take the
+// write lock at their start (BEGIN IMMEDIATE), so that they wait for another
+// process rather than fail. A connection waits for locks from its first step
+// (the busy handler is set before anything reads the file), including the
+// switch of a new file to WAL, so opening a database that another process is
+// creating, migrating or recovering waits for it. A busy error says how long
+// this connection waited, or that SQLite did not let it wait. Needs SQLite
+// 3.37 or newer (STRICT tables).
 #pragma once
 
 #include <cstdint>
