@@ -234,6 +234,23 @@ std::string TokenHash(std::string_view token) {
   return Hex(digest, sizeof digest);
 }
 
+std::string CsrfToken(std::string_view token) {
+  EnsureSodium();
+  // Keyed by a constant: a different value from TokenHash, so the stored
+  // hash does not give it away, and only the token's holder can make it.
+  static const unsigned char kKey[] = "continuum csrf token, keyed hash";
+  unsigned char digest[32];
+  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(NonNull(token)), token.size(),
+                     kKey, sizeof kKey - 1);
+  return Hex(digest, sizeof digest);
+}
+
+bool SameSecret(std::string_view a, std::string_view b) {
+  EnsureSodium();
+  return a.size() == b.size() && !a.empty() &&
+         sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
 bool LooksLikeSessionToken(std::string_view text) {
   if (text.size() != kSessionTokenChars) return false;
   for (char c : text) {

@@ -97,6 +97,11 @@ std::string NewSessionToken();
 // BLAKE2b-256 of `token`, as 64 lowercase hex digits. A fast hash suffices:
 // the token already has 256 bits of entropy, so there is nothing to guess.
 std::string TokenHash(std::string_view token);
+// The CSRF token of a browser session: 64 hex, derived from the session
+// token (so it needs no storage), different from TokenHash.
+std::string CsrfToken(std::string_view session_token);
+// Compares two secrets in constant time; false if either is empty.
+bool SameSecret(std::string_view a, std::string_view b);
 
 // True when `text` has the shape of a session token (43 characters of the
 // base64url alphabet). A cheap filter before a database lookup, not a check

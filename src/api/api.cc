@@ -6,6 +6,11 @@
 #include <cstring>
 #include <iostream>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "access/credentials.h"
 #include "api/api_internal.h"
 
 namespace continuum::api {
@@ -184,11 +189,107 @@ std::optional<HttpResponse> QueryBool(const Call& c, const char* name, bool* out
   return std::nullopt;
 }
 
+std::string SessionCookie(const std::string& token, int64_t max_age_seconds) {
+  // __Host-: Secure, Path=/, no Domain — the browser keeps it to this origin.
+  return std::string(kSessionCookie) + "=" + token + "; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=" +
+         std::to_string(max_age_seconds);
+}
+
 }  // namespace internal
 
 namespace {
 
 using internal::Route;
+
+// The value of one cookie in a Cookie header, or "".
+std::string CookieValue(std::string_view header, std::string_view name) {
+  size_t pos = 0;
+  while (pos < header.size()) {
+    size_t end = header.find(';', pos);
+    if (end == std::string_view::npos) end = header.size();
+    std::string_view pair = header.substr(pos, end - pos);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    size_t eq = pair.find('=');
+    if (eq != std::string_view::npos && pair.substr(0, eq) == name) return std::string(pair.substr(eq + 1));
+    pos = end + 1;
+  }
+  return "";
+}
+
+// A request from a page of this server: its Origin is this host's.
+bool SameOrigin(const HttpRequest& r) {
+  if (r.origin.empty() || r.host.empty()) return false;
+  return r.origin == "http://" + r.host || r.origin == "https://" + r.host;
+}
+
+bool Unsafe(const std::string& method) { return method != "GET" && method != "HEAD" && method != "OPTIONS"; }
+
+const char* ContentType(const std::string& path) {
+  static const std::pair<const char*, const char*> kTypes[] = {
+      {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},   {".svg", "image/svg+xml"},
+      {".png", "image/png"},                 {".ico", "image/x-icon"},
+      {".woff2", "font/woff2"},              {".woff", "font/woff"},
+      {".json", "application/json"},         {".txt", "text/plain; charset=utf-8"},
+      {".map", "application/json"}};
+  for (const auto& [ext, type] : kTypes) {
+    if (path.size() >= std::strlen(ext) && path.compare(path.size() - std::strlen(ext), std::string::npos, ext) == 0) {
+      return type;
+    }
+  }
+  return "application/octet-stream";
+}
+
+// Reads the built web app into memory (it is small), refusing more than 32 MiB.
+Status LoadWebFiles(const std::string& dir, std::map<std::string, std::pair<std::string, std::string>>* out) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    return InvalidArgument("web_dir: '" + dir + "' is not a directory (build the web app: npm --prefix web run build)");
+  }
+  size_t total = 0;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    std::string rel = "/" + fs::relative(it->path(), dir, ec).generic_string();
+    std::ifstream f(it->path(), std::ios::binary);
+    std::stringstream bytes;
+    bytes << f.rdbuf();
+    total += bytes.str().size();
+    if (total > (32u << 20)) return InvalidArgument("web_dir: more than 32 MiB of files in '" + dir + "'");
+    (*out)[rel] = {ContentType(rel), bytes.str()};
+  }
+  if (ec) return Unavailable("web_dir: reading '" + dir + "': " + ec.message());
+  if (!out->count("/index.html")) return InvalidArgument("web_dir: no index.html in '" + dir + "'");
+  return Status::Ok();
+}
+
+// The web app's page or asset for a path no route has: the file, else the
+// app's index (its own pages are routed in the browser).
+std::optional<HttpResponse> WebFile(const Api::Impl& api, const internal::Call& c) {
+  if (api.web_files.empty() || (c.http.method != "GET" && c.http.method != "HEAD")) return std::nullopt;
+  if (!c.target.segments.empty() && (c.target.segments[0] == "api" || c.target.segments[0] == "healthz" ||
+                                     c.target.segments[0] == "metrics")) {
+    return std::nullopt;
+  }
+  std::string path;
+  for (const auto& s : c.target.segments) path += "/" + s;
+  auto it = api.web_files.find(path);
+  bool asset = it != api.web_files.end() && path != "/index.html";
+  if (it == api.web_files.end()) {
+    // A file-looking path that is missing is a 404, not the app.
+    if (!c.target.segments.empty() && c.target.segments.back().find('.') != std::string::npos) {
+      return Problem(404, "Not Found", "no such file");
+    }
+    it = api.web_files.find("/index.html");
+  }
+  HttpResponse r;
+  r.content_type = it->second.first;
+  r.body = it->second.second;
+  // Built assets carry a hash in their names and never change.
+  if (asset && path.rfind("/assets/", 0) == 0) r.headers.emplace_back("Cache-Control", "public, max-age=31536000, immutable");
+  return r;
+}
 
 // Matches a path template against segments; fills params.
 bool Match(const char* templ, const std::vector<std::string>& segs, std::map<std::string, std::string>* params) {
@@ -231,6 +332,7 @@ Result<std::unique_ptr<Api>> Api::Create(casework::Service* service, ApiOptions 
   impl->service = service;
   impl->options = std::move(options);
   impl->route_metrics = std::vector<internal::RouteMetrics>(internal::Routes().size());
+  if (!impl->options.web_dir.empty()) CONTINUUM_RETURN_IF_ERROR(LoadWebFiles(impl->options.web_dir, &impl->web_files));
   return std::unique_ptr<Api>(new Api(std::move(impl)));
 }
 
@@ -263,6 +365,8 @@ HttpResponse Api::Impl::Dispatch(internal::Call& c) {
     break;
   }
   if (!c.route) {
+    if (allowed.empty())
+      if (auto file = WebFile(*this, c)) return *file;
     unmatched.fetch_add(1);
     if (!allowed.empty()) {
       auto p = Problem(405, "Method Not Allowed", c.http.method + " is not supported here; use " + allowed);
@@ -276,13 +380,38 @@ HttpResponse Api::Impl::Dispatch(internal::Call& c) {
                .request_id = c.http.request_id,
                .ip = c.http.remote_ip};
 
+  // A browser's login comes from a page of this server, or not at all.
+  if (!c.route->authenticated && Unsafe(c.http.method) && !c.http.origin.empty() && !SameOrigin(c.http)) {
+    auto a = service->AuditAnonymous(c.channel, "denied", {{"outcome", "denied"}, {"reason", "cross-origin request"}},
+                                     c.now);
+    if (!a.ok()) return internal::FromStatus(a);
+    return Problem(403, "Forbidden", "a request from another site is refused");
+  }
   if (c.route->authenticated) {
     std::string_view auth = c.http.authorization;
     const std::string_view bearer = "Bearer ";
     if (auth.size() > bearer.size() && auth.substr(0, bearer.size()) == bearer) {
-      auto s = service->Authenticate(auth.substr(bearer.size()), c.channel, c.now);
+      c.session_token = std::string(auth.substr(bearer.size()));
+    } else if (std::string cookie = CookieValue(c.http.cookie, kSessionCookie); !cookie.empty()) {
+      c.session_token = cookie;
+      c.by_cookie = true;
+    }
+    if (!c.session_token.empty()) {
+      auto s = service->Authenticate(c.session_token, c.channel, c.now);
       if (!s.ok()) return internal::FromStatus(s.status());
       c.session = std::move(*s);
+    }
+    // A cookie goes with every request the browser makes, whoever asked for
+    // it: a change needs this server's origin and the session's CSRF token.
+    if (c.session && c.by_cookie && Unsafe(c.http.method) &&
+        (!SameOrigin(c.http) || !access::SameSecret(c.http.csrf_token, access::CsrfToken(c.session_token)))) {
+      auto a = service->AuditAs(c.session->caller, "denied", "-",
+                                {{"outcome", "denied"},
+                                 {"reason", SameOrigin(c.http) ? "missing or wrong CSRF token" : "cross-origin request"}},
+                                c.now);
+      if (!a.ok()) return internal::FromStatus(a);
+      return Problem(403, "Forbidden",
+                     "a change made with the session cookie must come from this site with its X-CSRF-Token");
     }
     if (!c.session) {
       // Every refused attempt is audited, this one too.

@@ -35,7 +35,15 @@ struct ApiOptions {
   // /metrics answers an administrator's session, or this token as
   // "Authorization: Bearer …" (for a scraper); "" for no token.
   std::string metrics_token;
+  // The built web app (index.html and its assets), served at / for every
+  // path outside /api/, /healthz and /metrics; "" for none.
+  std::string web_dir;
 };
+
+// Browser sessions: the session cookie's name. A state-changing request
+// carried by it must come from the server's own origin and carry the
+// session's CSRF token in X-CSRF-Token (docs/access.md, "Browser sessions").
+inline constexpr const char* kSessionCookie = "__Host-continuum";
 
 class Api {
  public:

@@ -37,6 +37,8 @@ struct Call {
   json body;                                  // the parsed body (an object), or null
   Timestamp now;
   std::optional<casework::Service::Session> session;
+  std::string session_token;  // the session's token, from the header or the cookie
+  bool by_cookie = false;     // a browser session
   casework::Channel channel;
   std::string Query(const std::string& name) const;
   bool HasQuery(const std::string& name) const;
@@ -56,6 +58,8 @@ namespace continuum::api {
 struct Api::Impl {
   casework::Service* service = nullptr;
   ApiOptions options;
+  // The web app, read once at start: path ("/index.html") -> content type and bytes.
+  std::map<std::string, std::pair<std::string, std::string>> web_files;
   std::function<ServerCounters()> server_counters;
   std::vector<internal::RouteMetrics> route_metrics;  // one per route, in table order
   std::atomic<uint64_t> unmatched{0}, logins_ok{0}, logins_failed{0};
@@ -81,8 +85,13 @@ std::optional<HttpResponse> OptionalBool(const Call& c, const char* name, bool* 
 std::optional<HttpResponse> QueryNumber(const Call& c, const char* name, int64_t max, int64_t* out);
 std::optional<HttpResponse> QueryBool(const Call& c, const char* name, bool* out);
 
+// The Set-Cookie value that starts or ends a browser session.
+std::string SessionCookie(const std::string& token, int64_t max_age_seconds);
+
 // Handlers.
 HttpResponse Healthz(Api::Impl&, Call&);
+HttpResponse CaseloadRoute(Api::Impl&, Call&);
+HttpResponse StaffRoute(Api::Impl&, Call&);
 HttpResponse MetricsText(Api::Impl&, Call&);
 // session_routes.cc
 HttpResponse LoginRoute(Api::Impl&, Call&);

@@ -73,6 +73,10 @@ HttpRequest FromMessage(http::request<http::string_body>& msg) {
   req.target = std::string(msg.target());
   req.authorization = std::string(msg[http::field::authorization]);
   req.content_type = std::string(msg[http::field::content_type]);
+  req.cookie = std::string(msg[http::field::cookie]);
+  req.origin = std::string(msg[http::field::origin]);
+  req.host = std::string(msg[http::field::host]);
+  req.csrf_token = std::string(msg["X-CSRF-Token"]);
   auto rid_field = msg["X-Request-Id"];
   std::string_view rid(rid_field.data(), rid_field.size());
   req.request_id = SaneRequestId(rid) ? std::string(rid) : NewRequestId();
@@ -385,8 +389,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
     response_.result(static_cast<unsigned>(res.status));
     response_.set(http::field::server, "continuum");
     response_.set(http::field::content_type, res.content_type);
+    // On every response, the API's and the web app's alike: nothing inline,
+    // nothing from elsewhere, never in a frame, no referrer sent on.
     response_.set(http::field::cache_control, "no-store");
     response_.set("X-Content-Type-Options", "nosniff");
+    response_.set("Content-Security-Policy",
+                  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+                  "connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+    response_.set("Referrer-Policy", "no-referrer");
+    response_.set("X-Frame-Options", "DENY");
     for (auto& [k, v] : res.headers) response_.set(k, v);
     response_.body() = std::move(res.body);
     bool keep = keep_alive_ && !close && !server_->stopping.load();

@@ -64,6 +64,10 @@ struct HttpRequest {
   std::string target;  // as received: path and query
   std::string authorization;
   std::string content_type;
+  std::string cookie;       // the Cookie header, as sent
+  std::string origin;       // the Origin header ("" if none)
+  std::string host;         // the Host header
+  std::string csrf_token;   // X-CSRF-Token
   std::string request_id;  // X-Request-Id if the client sent a sane one, else generated
   std::string remote_ip;
   std::string body;

@@ -13,6 +13,10 @@ HttpResponse DueRoute(Api::Impl& api, Call& c) {
   return Answer(api.service->Due(c.caller(), q, c.now));
 }
 
+HttpResponse CaseloadRoute(Api::Impl& api, Call& c) { return Answer(api.service->Caseload(c.caller(), c.now)); }
+
+HttpResponse StaffRoute(Api::Impl& api, Call& c) { return Answer(api.service->Staff(c.caller(), c.Query("q"), c.now)); }
+
 HttpResponse AuditRoute(Api::Impl& api, Call& c) {
   casework::AuditRequest q;
   q.user = c.Query("user");

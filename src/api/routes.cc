@@ -65,6 +65,8 @@ const std::vector<Route>& Routes() {
       {"GET", "/api/v1/children/{child}/audit", ChildAudit},
       {"GET", "/api/v1/children/{child}/export", ExportRoute},
       {"GET", "/api/v1/due", DueRoute},
+      {"GET", "/api/v1/caseload", CaseloadRoute},
+      {"GET", "/api/v1/staff", StaffRoute},
       {"GET", "/api/v1/audit", AuditRoute},
       {"GET", "/api/v1/alerts", AlertsRoute},
       {"POST", "/api/v1/alerts/{alert}/acknowledgement", AcknowledgeAlert},

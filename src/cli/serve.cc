@@ -8,6 +8,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -25,7 +26,7 @@ struct ServeOptions {
   std::string workers, io_threads, max_body_bytes, max_header_bytes, request_timeout_seconds;
   std::string idle_timeout_minutes, absolute_timeout_hours, break_glass_minutes, log_requests, metrics_token;
   std::string witness_key, witness_file, witness_every;
-  std::string db_pool_size, max_connections, max_connections_per_address;
+  std::string db_pool_size, max_connections, max_connections_per_address, web_dir;
   bool print_routes = false, print_openapi = false;
 };
 
@@ -51,6 +52,7 @@ const Setting kSettings[] = {
     {"witness_file", "CONTINUUM_WITNESS_FILE", &ServeOptions::witness_file},
     {"witness_every", "CONTINUUM_WITNESS_EVERY", &ServeOptions::witness_every},
     {"db_pool_size", "CONTINUUM_DB_POOL_SIZE", &ServeOptions::db_pool_size},
+    {"web_dir", "CONTINUUM_WEB_DIR", &ServeOptions::web_dir},
     {"max_connections", "CONTINUUM_MAX_CONNECTIONS", &ServeOptions::max_connections},
     {"max_connections_per_address", "CONTINUUM_MAX_CONNECTIONS_PER_ADDRESS",
      &ServeOptions::max_connections_per_address},
@@ -174,6 +176,15 @@ int Serve(ServeOptions& o, Globals& g) {
     return Fail(InvalidArgument("metrics_token: at least 32 characters"));
   }
   ao.metrics_token = o.metrics_token;
+  // The built web app: web/dist beside the frameworks, unless told.
+  ao.web_dir = o.web_dir;
+  if (ao.web_dir.empty()) {
+    std::filesystem::path beside = std::filesystem::path(FrameworksDir(g)).parent_path() / "web" / "dist";
+    std::error_code ec;
+    if (std::filesystem::exists(beside / "index.html", ec)) ao.web_dir = beside.string();
+  } else if (ao.web_dir == "none") {
+    ao.web_dir.clear();
+  }
 
   auto registry = LoadRegistry(g);
   if (!registry.ok()) return Fail(registry.status());
@@ -255,6 +266,8 @@ void AddServeCommand(CLI::App& app, Globals& g) {
   cmd->add_option("--witness-file", o->witness_file, "File the signed checkpoints are appended to");
   cmd->add_option("--witness-every", o->witness_every,
                   "A checkpoint after this many events (default 1000), and every minute while the log grows");
+  cmd->add_option("--web-dir", o->web_dir,
+                  "The built web app to serve at / (default web/dist beside the frameworks, if built; none: no app)");
   cmd->add_option("--db-pool-size", o->db_pool_size,
                   "Most database connections open at once, the writer's included (default 16, at least 2)");
   cmd->add_option("--max-connections", o->max_connections,
