@@ -4,8 +4,8 @@ demo families (examples/demo.yaml, loaded by `continuum demo`).
 
 A school refers a child and is told nothing back; the front door on duty
 decides; the MASH manager allocates a lead professional, who brings the
-school into the team once the family consents; a teacher who raises a
-concern gains nothing by it; a teacher with no relationship uses
+school into the team once the family consents; a teacher at another school
+who refers gains nothing by it; a teacher with no relationship uses
 break-glass; the local authority's safeguarding lead sees the alert, the
 audit trail and the subject-access export.
 
@@ -71,6 +71,10 @@ say(s, f"the school reads the case back: refused ({b['detail'][:60]}...)", 403)
 s, b = call("GET", f"/api/v1/children/{child}", duty)
 say(s, f"the front door on duty reads it: allowed ({b['access']['basis']}); "
        f"decision due {b['deadlines'][0]['due_at']}", 200)
+s, b = event(duty, child, "consent.given",
+             {"given_by": "Parent", "relationship": "parent", "agencies": ["targeted-family-support"],
+              "purpose": "early help", "form": "verbal", "given_on": time.strftime("%Y-%m-%d", time.gmtime())})
+say(s, "the front door records that the family agreed to early help (§4: no early help without it)", 201)
 s, b = event(duty, child, "request.decided",
              {"decision": "early_help", "rationale": "Needs that a family worker can meet", "level": 2})
 say(s, f"the front door decides early help; the case is now '{b['case']['state']}'", 201)
@@ -92,11 +96,12 @@ s, b = event(worker, child, "consent.given",
 say(s, "she records the parent's written consent to share with the school", 201)
 s, b = call("GET", f"/api/v1/children/{child}", teacher)
 say(s, f"now the teacher reads the case ({b['access']['basis']})", 200)
-s, b = event(other_teacher, child, "concern.raised",
-             {"immediate": True, "concern": "Came in with a bruise on his cheek", "referral_reference": "MASH-4471"})
-say(s, f"another school's teacher raises a concern and is told only {sorted(b)}", 201)
+s, b = event(other_teacher, child, "referral.made",
+             {"reason": "Came in with a bruise on his cheek", "consent": "not_sought",
+              "consent_note": "Asking could put him at risk"})
+say(s, f"another school's teacher refers to children's social care and is told only {sorted(b)}", 201)
 s, b = call("GET", f"/api/v1/children/{child}", other_teacher)
-say(s, "raising a concern gives him no access: refused", 403)
+say(s, "referring gives him no access: refused", 403)
 
 s, b = call("GET", "/api/v1/children/demo-wo-lily", teacher)
 if s == 200 and "break-glass" in str(b.get("access", {}).get("basis", "")):

@@ -36,6 +36,8 @@ ojson CaseJson(const framework::CaseTest& c) {
   flag("consent", c.consent);
   flag("lead_professional", c.lead_professional);
   flag("allocated_worker", c.allocated_worker);
+  list("deadlines_open", c.deadlines_open);
+  list("deadlines_none", c.deadlines_none);
   return j;
 }
 

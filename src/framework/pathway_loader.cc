@@ -201,6 +201,7 @@ class PathwayReader {
       }
     }
     m.Finish();
+    CheckDeadlineKinds(p);
     fw_->pathway = std::move(p);
   }
 
@@ -320,6 +321,11 @@ class PathwayReader {
     }
     for (auto [key, out] : {std::pair{"records_any", &c->records_any}, std::pair{"records_none", &c->records_none}}) {
       if (m.Has(key)) m.StringList(key, out, false);
+    }
+    // Deadline kinds are checked once every transition is read (CheckDeadlineKinds).
+    for (auto [key, out] :
+         {std::pair{"deadlines_open", &c->deadlines_open}, std::pair{"deadlines_none", &c->deadlines_none}}) {
+      if (m.Has(key) && m.StringList(key, out, false)) deadline_refs_.push_back({m.Get(key), where, *out});
     }
     for (auto [key, out] : {std::pair{"consent", &c->consent}, std::pair{"lead_professional", &c->lead_professional},
                             std::pair{"allocated_worker", &c->allocated_worker}}) {
@@ -716,8 +722,27 @@ class PathwayReader {
     m.Finish();
   }
 
+  // A `case:` test naming a deadline kind no transition starts could never
+  // hold (deadlines_open) or never fail (deadlines_none): a typing mistake.
+  void CheckDeadlineKinds(const Pathway& p) {
+    std::set<std::string> kinds;
+    for (const auto& t : p.transitions)
+      for (const auto& d : t.starts) kinds.insert(d.deadline);
+    for (const auto& ref : deadline_refs_) {
+      for (const auto& k : ref.kinds) {
+        if (!kinds.count(k)) d_.Error(ref.at, ref.where + ": no transition starts a deadline '" + k + "'");
+      }
+    }
+  }
+
+  struct DeadlineRef {
+    YAML::Node at;
+    std::string where;
+    std::vector<std::string> kinds;
+  };
   Diagnostics& d_;
   Framework* fw_;
+  std::vector<DeadlineRef> deadline_refs_;
 };
 
 }  // namespace

@@ -63,10 +63,12 @@ struct CaseTest {
   std::optional<bool> consent;            // the family's consent stands (given or shared without, not since withdrawn)
   std::optional<bool> lead_professional;  // the case has one
   std::optional<bool> allocated_worker;
+  std::vector<std::string> deadlines_open;  // a deadline of one of these kinds is open (awaiting its step)
+  std::vector<std::string> deadlines_none;  // no deadline of these kinds is open
   bool empty() const {
     return !level_at_least && facts_any.empty() && facts_none.empty() && !age_at_least && !age_under &&
            !team_at_least && !team_agencies_at_least && records_any.empty() && records_none.empty() && !consent &&
-           !lead_professional && !allocated_worker;
+           !lead_professional && !allocated_worker && deadlines_open.empty() && deadlines_none.empty();
   }
 };
 

@@ -49,8 +49,17 @@ std::optional<int> AgeOn(const CaseState& state, Date on) {
   return years;
 }
 
+// Whether a deadline of this kind is open on the child's case (ids are
+// CHILD:KIND or CHILD:KIND:KEY, pathway/engine.h DeadlineId).
+bool DeadlineOpen(const CaseState& state, const std::string& child, const std::string& kind) {
+  const std::string id = child + ":" + kind;
+  return std::any_of(state.open_deadlines.begin(), state.open_deadlines.end(), [&](const std::string& d) {
+    return d == id || (d.size() > id.size() && d.compare(0, id.size() + 1, id + ":") == 0);
+  });
+}
+
 // What the record says, against a `case:` test.
-bool Holds(const framework::CaseTest& c, const CaseState& state, Date on) {
+bool Holds(const framework::CaseTest& c, const CaseState& state, Date on, const std::string& child) {
   if (c.level_at_least && state.level < *c.level_at_least) return false;
   if (!c.facts_any.empty() &&
       !std::any_of(c.facts_any.begin(), c.facts_any.end(), [&](const auto& f) { return Contains(state.facts, f); })) {
@@ -79,17 +88,23 @@ bool Holds(const framework::CaseTest& c, const CaseState& state, Date on) {
   if (c.consent && *c.consent != state.consent) return false;
   if (c.lead_professional && *c.lead_professional == state.lead_professional.empty()) return false;
   if (c.allocated_worker && *c.allocated_worker == state.allocated_worker.empty()) return false;
+  if (!c.deadlines_open.empty() && !std::any_of(c.deadlines_open.begin(), c.deadlines_open.end(),
+                                                [&](const auto& k) { return DeadlineOpen(state, child, k); })) {
+    return false;
+  }
+  for (const auto& k : c.deadlines_none)
+    if (DeadlineOpen(state, child, k)) return false;
   return true;
 }
 
-bool Matches(const When& w, const json& fields, const CaseState& state, Date on) {
+bool Matches(const When& w, const json& fields, const CaseState& state, Date on, const std::string& child) {
   for (const auto& [name, values] : w.fields) {
     auto it = fields.find(name);
     if (it == fields.end()) return false;
     auto text = AsText(*it);
     if (!text || std::find(values.begin(), values.end(), *text) == values.end()) return false;
   }
-  return w.case_test.empty() || Holds(w.case_test, state, on);
+  return w.case_test.empty() || Holds(w.case_test, state, on, child);
 }
 
 std::string Where(const Transition& t) {
@@ -659,11 +674,11 @@ Result<Prepared> Prepare(const Framework& fw, const HolidayCalendar& calendar, c
 
   Prepared out;
   for (const auto& c : t->require) {
-    if (!c.when.empty() && !Matches(c.when, cmd.fields, state, occurred->date())) continue;
+    if (!c.when.empty() && !Matches(c.when, cmd.fields, state, occurred->date(), cmd.child_id)) continue;
     const std::string& field = !c.field.empty() ? c.field : !c.date_field.empty() ? c.date_field : c.after_field;
     std::string detail;
     bool met = true;
-    if (!c.case_test.empty() && !Holds(c.case_test, state, occurred->date())) met = false;
+    if (!c.case_test.empty() && !Holds(c.case_test, state, occurred->date(), cmd.child_id)) met = false;
     if (!c.field.empty()) {
       auto it = cmd.fields.find(c.field);
       met = met && it != cmd.fields.end() && !it->is_null() && (!c.equals || AsText(*it) == c.equals);
@@ -723,7 +738,7 @@ Result<Prepared> Prepare(const Framework& fw, const HolidayCalendar& calendar, c
 
   json deadlines = json::array();
   for (const auto& d : t->starts) {
-    if (!d.when.empty() && !Matches(d.when, cmd.fields, state, occurred->date())) continue;
+    if (!d.when.empty() && !Matches(d.when, cmd.fields, state, occurred->date(), cmd.child_id)) continue;
     Timestamp due;
     std::string label;
     if (!d.timescale.empty()) {
@@ -777,7 +792,7 @@ Result<Prepared> Prepare(const Framework& fw, const HolidayCalendar& calendar, c
   }
   json completes = json::array(), cancels = json::array();
   for (const auto& c : t->completes) {
-    if (!c.when.empty() && !Matches(c.when, cmd.fields, state, occurred->date())) continue;
+    if (!c.when.empty() && !Matches(c.when, cmd.fields, state, occurred->date(), cmd.child_id)) continue;
     std::string key = c.key_field.empty() ? "" : FieldText(cmd.fields, c.key_field);
     (c.cancel ? cancels : completes).push_back(DeadlineId(cmd.child_id, c.deadline, key));
   }

@@ -119,18 +119,36 @@ class PathwayTest : public ::testing::Test {
     if (!e.ok()) return e.status();
     return Store(*e);
   }
+  void GiveConsent() {
+    ASSERT_TRUE(Do("consent.given", "front_door",
+                   {{"given_by", "Dawn"}, {"relationship", "parent"}, {"agencies", {"school"}}, {"purpose", "p"},
+                    {"form", "written"}, {"given_on", "2026-11-02"}}).ok());
+  }
   void OpenEarlyHelp() {
     ASSERT_TRUE(Do("request.received", "practitioner",
                    {{"source", "school"}, {"reason", "r"}, {"immediate_risk", false}, {"consent", "given"}}).ok());
+    GiveConsent();
     ASSERT_TRUE(Do("request.decided", "front_door", {{"decision", "early_help"}, {"rationale", "r"}, {"level", 2}}).ok());
   }
-  void ToPlan() {
+  void ToPlanning() {
     OpenEarlyHelp();
+    ASSERT_TRUE(Do("person.added", "practitioner",
+                   {{"person_id", "p1"}, {"name", "Dawn"}, {"relationship", "mother"}, {"lives_with_child", true}}).ok());
     ASSERT_TRUE(Do("assessment.started", "practitioner", {{"assessment_type", "early_help_assessment"}, {"assessor", "u1"}}).ok());
     ASSERT_TRUE(Do("assessment.completed", "practitioner",
                    {{"needs", "n"}, {"strengths", "s"}, {"child_views", "c"}, {"parent_views", "p"}}).ok());
-    ASSERT_TRUE(Do("plan.agreed", "lead_professional",
-                   {{"plan_type", "single_agency"}, {"outcomes", {"o"}}, {"review_date", "2027-01-04"}}).ok());
+  }
+  json Plan(const char* type, const char* review_date) {
+    return {{"plan_type", type}, {"outcomes", {"o"}}, {"review_date", review_date}, {"lead_professional", "u1"},
+            {"shared_with_family", {"p1"}}};
+  }
+  void ToPlan() {
+    ToPlanning();
+    ASSERT_TRUE(Do("action.added", "lead_professional",
+                   {{"action_id", "a0"}, {"description", "d"}, {"owner", "u2"}, {"agency", "school"},
+                    {"due_date", "2026-11-20"}, {"measure", "m"}}).ok());
+    ASSERT_TRUE(Do("plan.agreed", "lead_professional", Plan("single_agency", "2027-01-04")).ok());
+    ASSERT_EQ(Case().lead_professional, "u1");
   }
 
   std::shared_ptr<const framework::Framework> fw_;
@@ -211,8 +229,7 @@ TEST_F(PathwayTest, RequestStartsFrontDoorDeadlineOneWorkingDay) {
 }
 
 TEST_F(PathwayTest, IllegalTransitionNamesTheRuleAndWritesNothing) {
-  auto e = Record("plan.agreed", "lead_professional",
-                  {{"plan_type", "single_agency"}, {"outcomes", {"o"}}, {"review_date", "2027-01-04"}});
+  auto e = Record("plan.agreed", "lead_professional", Plan("single_agency", "2027-01-04"));
   ASSERT_FALSE(e.ok());
   EXPECT_EQ(e.status().code(), StatusCode::kConflict);
   EXPECT_NE(e.status().message().find("transition 'agree_plan'"), std::string::npos);
@@ -251,27 +268,31 @@ TEST_F(PathwayTest, FieldsAreCheckedByType) {
   }
 }
 
-TEST_F(PathwayTest, ReviewDateMustBeSixToTwelveWeeks) {
-  OpenEarlyHelp();
-  ASSERT_TRUE(Do("assessment.started", "practitioner", {{"assessment_type", "early_help_assessment"}, {"assessor", "u1"}}).ok());
-  ASSERT_TRUE(Do("assessment.completed", "practitioner",
-                 {{"needs", "n"}, {"strengths", "s"}, {"child_views", "c"}, {"parent_views", "p"}}).ok());
+TEST_F(PathwayTest, PlanNeedsActionsAndAReviewSixToTwelveWeeksAhead) {
+  ToPlanning();
+  auto e = Record("plan.agreed", "lead_professional", Plan("single_agency", "2027-01-04"));
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.status().message().find("SMART actions"), std::string::npos) << e.status().message();
+  ASSERT_TRUE(Do("action.added", "lead_professional",
+                 {{"action_id", "a0"}, {"description", "d"}, {"owner", "u2"}, {"agency", "school"},
+                  {"due_date", "2026-11-20"}, {"measure", "m"}}).ok());
   for (const char* bad : {"2026-11-30", "2027-02-01"}) {  // 4 weeks; 13 weeks
-    auto e = Record("plan.agreed", "lead_professional",
-                    {{"plan_type", "single_agency"}, {"outcomes", {"o"}}, {"review_date", bad}});
+    e = Record("plan.agreed", "lead_professional", Plan("single_agency", bad));
     ASSERT_FALSE(e.ok()) << bad;
     EXPECT_NE(e.status().message().find("6 to 12 weeks"), std::string::npos) << e.status().message();
   }
-  auto e = Record("plan.agreed", "lead_professional",
-                  {{"plan_type", "multi_agency"}, {"outcomes", {"o"}}, {"review_date", "2027-01-04"}});
+  // A multi-agency plan needs a team from two agencies and a meeting.
+  e = Record("plan.agreed", "lead_professional", Plan("multi_agency", "2027-01-04"));
   ASSERT_FALSE(e.ok());
-  EXPECT_NE(e.status().message().find("agree who the lead professional will be"), std::string::npos);
+  EXPECT_NE(e.status().message().find("at least two agencies"), std::string::npos) << e.status().message();
+  EXPECT_TRUE(Record("plan.agreed", "lead_professional", Plan("single_agency", "2027-01-04")).ok());
 }
 
 TEST_F(PathwayTest, DeadlinesOpenMeetAndCancel) {
   ToPlan();
   EXPECT_EQ(state_.Col("deadlines", {"c1:front_door_decision"}, "status"), "done");
-  EXPECT_EQ(state_.Col("deadlines", {"c1:assessment"}, "status"), "done");
+  // An Early Help Assessment has no deadline of its own.
+  EXPECT_EQ(state_.Col("deadlines", {"c1:assessment"}, "status"), "<none>");
   EXPECT_EQ(state_.Col("deadlines", {"c1:review"}, "status"), "open");
   EXPECT_EQ(state_.Col("deadlines", {"c1:review"}, "due_at"), "2027-01-04T23:59:59Z");
   // A late review is met late, and the next review is opened.
@@ -286,10 +307,12 @@ TEST_F(PathwayTest, DeadlinesOpenMeetAndCancel) {
   EXPECT_EQ(state_.Col("deadlines", {"c1:action:a1"}, "owner"), "u2");
   // Ending the plan and closing cancels what is still open.
   ASSERT_TRUE(Do("review.held", "lead_professional",
-                 {{"outcome", "positive_change"}, {"decision", "end_needs_met"}, {"summary", "s"}},
+                 {{"outcome", "positive_change"}, {"decision", "end_needs_met"}, {"summary", "s"},
+                  {"agreed_by_family", {"p1"}}},
                  "2027-02-15T10:00:00Z").ok());
   ASSERT_TRUE(Do("case.closed", "lead_professional",
-                 {{"reason", "needs_met"}, {"closing_summary", "c"}, {"informed", {"family"}}, {"signposting", "hub"}},
+                 {{"reason", "needs_met"}, {"closing_summary", "c"}, {"informed", {"school"}},
+                  {"family_informed", {"p1"}}, {"signposted_to", "virtual_family_hub"}},
                  "2027-02-16T10:00:00Z").ok());
   EXPECT_EQ(state_.Col("deadlines", {"c1:action:a1"}, "status"), "cancelled");
   EXPECT_EQ(Case().state, "closed");
@@ -301,39 +324,56 @@ TEST_F(PathwayTest, DeadlinesOpenMeetAndCancel) {
   EXPECT_EQ(Case().episode, 2);
 }
 
-TEST_F(PathwayTest, StepUpConversationWithin24Hours) {
+TEST_F(PathwayTest, StepUpConversationWithin24HoursAndThePlanCarriesOn) {
   ToPlan();
   auto e = Record("review.held", "lead_professional",
-                  {{"outcome", "deterioration"}, {"decision", "step_up"}, {"summary", "s"}, {"step_up_reason", "r"}},
+                  {{"outcome", "deterioration"}, {"decision", "step_up"}, {"summary", "s"}, {"step_up_reason", "r"},
+                   {"next_review_date", "2027-01-29"}},
                   "2026-12-04T16:00:00Z");
   ASSERT_TRUE(e.ok()) << e.status().message();
   json p = json::parse(e->payload);
-  EXPECT_EQ(p["pathway"]["to"], "step_up_requested");
-  ASSERT_EQ(p["pathway"]["deadlines"].size(), 1u);
-  EXPECT_EQ(p["pathway"]["deadlines"][0]["due_at"], "2026-12-05T16:00:00Z");
+  EXPECT_EQ(p["pathway"]["to"], "plan_active");
+  ASSERT_EQ(p["pathway"]["deadlines"].size(), 2u);
+  EXPECT_EQ(p["pathway"]["deadlines"][1]["kind"], "step_up_conversation");
+  EXPECT_EQ(p["pathway"]["deadlines"][1]["due_at"], "2026-12-05T16:00:00Z");
   ASSERT_TRUE(Store(*e).ok());
-  ASSERT_TRUE(Do("step_up.conversation_held", "front_door", {{"outcome", "not_agreed"}, {"rationale", "r"}},
+  auto not_agreed = Record("step_up.conversation_held", "front_door", {{"outcome", "not_agreed"}, {"rationale", "r"}},
+                           "2026-12-05T09:00:00Z");
+  ASSERT_FALSE(not_agreed.ok());
+  EXPECT_NE(not_agreed.status().message().find("date of the case discussion"), std::string::npos);
+  ASSERT_TRUE(Do("step_up.conversation_held", "front_door",
+                 {{"outcome", "not_agreed"}, {"rationale", "r"}, {"case_discussion_on", "2026-12-05"}},
                  "2026-12-05T09:00:00Z").ok());
   EXPECT_EQ(Case().state, "plan_active");
   EXPECT_EQ(state_.Col("deadlines", {"c1:step_up_conversation"}, "status"), "done");
+  EXPECT_EQ(state_.Col("deadlines", {"c1:review"}, "status"), "open");
+  // Held once: a second record of it has no request to answer.
+  auto again = Record("step_up.conversation_held", "front_door",
+                      {{"outcome", "agreed"}, {"rationale", "r"}}, "2026-12-05T10:00:00Z");
+  ASSERT_FALSE(again.ok());
+  EXPECT_NE(again.status().message().find("no step-up conversation has been requested"), std::string::npos);
 }
 
 TEST_F(PathwayTest, ConcernOnOpenCase) {
   ToPlan();
-  auto e = Record("concern.raised", "practitioner", {{"immediate", true}, {"concern", "c"}});
+  // Not with the lead worker (Appendix 6).
+  auto e = Record("concern.raised", "practitioner",
+                  {{"concern", "c"}, {"discussed_with", "u1"}, {"decision", "remains_at_current_level"}});
   ASSERT_FALSE(e.ok());
-  EXPECT_NE(e.status().message().find("person holding the new information"), std::string::npos);
-  // Not immediate: a meeting within three working days (Thursday → Tuesday).
-  e = Record("concern.raised", "practitioner", {{"immediate", false}, {"concern", "c"}, {"discussed_with", "tl"}},
+  EXPECT_NE(e.status().message().find("not the lead worker"), std::string::npos) << e.status().message();
+  // A meeting within three days (Thursday → Sunday), owned by the team leader.
+  e = Record("concern.raised", "practitioner",
+             {{"concern", "c"}, {"discussed_with", "tl"}, {"decision", "remains_at_current_level"}},
              "2026-11-26T10:00:00Z");
   ASSERT_TRUE(e.ok()) << e.status().message();
-  EXPECT_EQ(json::parse(e->payload)["pathway"]["deadlines"][0]["due_at"], "2026-12-01T10:00:00Z");
+  EXPECT_EQ(json::parse(e->payload)["pathway"]["deadlines"][0]["due_at"], "2026-11-29T10:00:00Z");
+  EXPECT_EQ(json::parse(e->payload)["pathway"]["deadlines"][0]["owner"], "tl");
 }
 
 TEST_F(PathwayTest, ProjectRefusesAStaleTransition) {
   OpenEarlyHelp();
   auto a = Record("assessment.started", "practitioner", {{"assessment_type", "early_help_assessment"}, {"assessor", "u1"}});
-  auto b = Record("request.received", "practitioner", {{"source", "school"}, {"reason", "r"}, {"immediate_risk", false}, {"consent", "given"}});
+  auto b = Record("plan.agreed", "practitioner", Plan("single_agency", "2027-01-04"));
   ASSERT_TRUE(a.ok());
   ASSERT_FALSE(b.ok());  // not from early_help
   auto a2 = a;
@@ -374,14 +414,22 @@ TEST_F(PathwayTest, EffectsComeFromTheDeclarationsAndLandInTheState) {
   ASSERT_TRUE(Do("team.member_left", "team_leader", {{"member", "u3"}}).ok());
   EXPECT_TRUE(Case().team.empty());
   EXPECT_EQ(state_.Col("entities", {"c1", "team_member", "u3"}, "data"), "<none>");
-  // A level decision records facts; a later one without facts keeps them.
+  // Statutory facts come and go by their own events; a level decision
+  // (whatever facts it considered) records and ends none.
+  ASSERT_TRUE(Do("fact.recorded", "team_leader",
+                 {{"facts", {"wo.fact.child-protection"}}, {"since", "2026-11-01"}}).ok());
   ASSERT_TRUE(Do("level.decided", "team_leader",
-                 {{"suggested_level", 4}, {"decided_level", 4}, {"rationale", "r"}, {"framework_version", "v"},
-                  {"facts", {"wo.fact.child-protection"}}}).ok());
-  ASSERT_TRUE(Do("level.decided", "team_leader",
-                 {{"suggested_level", 3}, {"decided_level", 3}, {"rationale", "r"}, {"framework_version", "v"}}).ok());
+                 {{"suggested_level", 3}, {"decided_level", 3}, {"rationale", "r"}, {"framework_version", "v"},
+                  {"facts", json::array()}}).ok());
   EXPECT_EQ(Case().level, 3);
   EXPECT_EQ(Case().facts, std::vector<std::string>{"wo.fact.child-protection"});
+  ASSERT_TRUE(Do("level.decided", "team_leader",
+                 {{"suggested_level", 4}, {"decided_level", 4}, {"rationale", "r"}, {"framework_version", "v"},
+                  {"facts", {"wo.fact.looked-after"}}}).ok());
+  EXPECT_EQ(Case().facts, std::vector<std::string>{"wo.fact.child-protection"});
+  ASSERT_TRUE(Do("fact.ended", "team_leader",
+                 {{"facts", {"wo.fact.child-protection"}}, {"ended_on", "2026-11-02"}, {"reason", "plan ended"}}).ok());
+  EXPECT_TRUE(Case().facts.empty());
 }
 
 TEST_F(PathwayTest, NamedUsersAgenciesAndPeopleMustBeOnTheRecord) {
@@ -404,11 +452,12 @@ TEST_F(PathwayTest, NamedUsersAgenciesAndPeopleMustBeOnTheRecord) {
 
 TEST_F(PathwayTest, ConfidentialityTravelsWithTheEvent) {
   OpenEarlyHelp();
-  auto e = Record("concern.raised", "practitioner", {{"immediate", false}, {"concern", "c"}, {"discussed_with", "tl"}});
+  auto e = Record("concern.raised", "practitioner",
+                  {{"concern", "c"}, {"discussed_with", "tl"}, {"decision", "remains_at_current_level"}});
   ASSERT_TRUE(e.ok()) << e.status().message();
   Envelope env = ReadEnvelope(json::parse(e->payload));
   EXPECT_TRUE(env.author_confidential);
-  EXPECT_EQ(env.confidential_fields, std::vector<std::string>{"discussed_with"});
+  EXPECT_TRUE(env.confidential_fields.empty());
   ASSERT_TRUE(Store(*e).ok());
   // A correction of it is as confidential, and fields the pathway acted on
   // cannot be corrected.
@@ -431,6 +480,128 @@ TEST_F(PathwayTest, FieldsThePathwayActedOnCannotBeCorrected) {
   auto fix = PrepareCorrection(*fw_, *e, c);
   ASSERT_FALSE(fix.ok());
   EXPECT_NE(fix.status().message().find("record a new event instead"), std::string::npos);
+}
+
+// `case: {deadlines_open / deadlines_none}`: a step that waits on another
+// without a state of its own (a referral on an open case, decided by the
+// front door while the case stays where it is).
+class DeadlineTestPathway : public ::testing::Test {
+ protected:
+  static constexpr const char* kFramework = R"(format: continuum-framework/1
+id: mini
+name: Mini
+authority: Somewhere
+version: "1"
+effective: 2024-01-01
+source: test
+levels:
+  - {level: 1, name: U, description: d, responses: [x], response: universal, assessment: null, plan: none, lead_professional: {required: false, from: any}}
+  - {level: 2, name: A, description: d, responses: [x], response: early_help, assessment: EHA, plan: single_agency, lead_professional: {required: false, from: any}}
+domains:
+  - {id: health, name: Health}
+indicators:
+  - {id: m.one, domain: health, level: 2, label: One, source: s, tags: [health.mental_health]}
+facts: []
+rules:
+  - {id: highest, kind: highest_indicator, source: s, summary: floor}
+  - {id: immediate, kind: immediate_risk, actions: [Call 999], source: s, summary: now}
+consent: {source: s, before_referral_levels: [2], form: written, note: n, without_consent: []}
+vocabulary: {level: Level, assessment: a, plan: p, multi_agency_plan: m, team: t, lead_professional: l, front_door: f, review: r}
+timescales:
+  - {id: decision, label: d, within: {amount: 1, unit: working_days}, source: s}
+pathway:
+  division: england-and-wales
+  roles: [practitioner, front_door]
+  duties: [{id: door, label: Door, source: s}]
+  closed_states: [closed]
+  states: [{id: none, label: n}, {id: open, label: o}, {id: taken, label: t}, {id: closed, label: c}]
+  transitions:
+    - {id: open, event: work.opened, label: l, from: [none], to: open, roles: [practitioner], source: s}
+    - id: refer
+      event: referral.made
+      label: l
+      from: [open]
+      roles: [practitioner]
+      source: s
+      fields: {ref: id}
+      starts: [{deadline: decision, key_field: ref, timescale: decision, owner: {duty: door}, if: {case: {deadlines_none: [decision]}}}]
+    - id: accept
+      event: referral.accepted
+      label: l
+      from: [open]
+      to: taken
+      roles: [front_door]
+      source: s
+      fields: {ref: id}
+      completes: [{deadline: decision, key_field: ref}]
+      require: [{case: {deadlines_open: [decision]}, source: s, message: no referral awaits a decision}]
+)";
+
+  void SetUp() override {
+    auto concepts = framework::LoadConceptsFile(std::string(CONTINUUM_FRAMEWORKS_DIR) + "/concepts.yaml");
+    ASSERT_TRUE(concepts.ok()) << concepts.status().message();
+    auto fw = framework::LoadFramework(kFramework, "mini.yaml", *concepts);
+    ASSERT_TRUE(fw.ok()) << fw.status().message();
+    fw_ = std::make_unique<framework::Framework>(std::move(fw).value());
+    auto cal = HolidayCalendar::LoadFile(std::string(CONTINUUM_DATA_DIR) + "/bank-holidays.yaml");
+    ASSERT_TRUE(cal.ok()) << cal.status().message();
+    cal_ = std::make_unique<HolidayCalendar>(std::move(cal).value());
+    state_.registered = true;
+    state_.framework = "mini";
+  }
+  // Prepares and applies the event to the in-memory case, as the projector would.
+  Result<json> Do(const std::string& type, const std::string& role, json fields) {
+    Command c{.child_id = "c1", .event_type = type, .occurred_at = "2026-11-02T10:00:00Z",
+              .actor = {"u1", "school", "", role}, .fields = std::move(fields)};
+    auto p = Prepare(*fw_, *cal_, state_, c, lookup_);
+    if (!p.ok()) return p.status();
+    json pw = json::parse(p->event.payload)["pathway"];
+    state_.state = pw["to"];
+    for (const auto& id : pw["completes"]) {
+      state_.open_deadlines.erase(
+          std::remove(state_.open_deadlines.begin(), state_.open_deadlines.end(), id.get<std::string>()),
+          state_.open_deadlines.end());
+    }
+    for (const auto& d : pw["deadlines"]) state_.open_deadlines.push_back(d["id"]);
+    return pw;
+  }
+
+  std::unique_ptr<framework::Framework> fw_;
+  std::unique_ptr<HolidayCalendar> cal_;
+  CaseState state_;
+  FakeLookup lookup_;
+};
+
+TEST_F(DeadlineTestPathway, AStepWaitsOnAnOpenDeadlineOfItsKind) {
+  ASSERT_TRUE(Do("work.opened", "practitioner", json::object()).ok());
+  auto early = Do("referral.accepted", "front_door", {{"ref", "r1"}});
+  ASSERT_FALSE(early.ok());
+  EXPECT_EQ(early.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(early.status().message().find("no referral awaits a decision"), std::string::npos);
+  // A keyed deadline (c1:decision:r1) is of its kind.
+  auto first = Do("referral.made", "practitioner", {{"ref", "r1"}});
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_EQ((*first)["deadlines"].size(), 1u);
+  EXPECT_EQ(state_.open_deadlines, std::vector<std::string>{"c1:decision:r1"});
+  // While one is open, a second referral starts no second decision.
+  auto second = Do("referral.made", "practitioner", {{"ref", "r2"}});
+  ASSERT_TRUE(second.ok());
+  EXPECT_TRUE((*second)["deadlines"].empty());
+  auto accepted = Do("referral.accepted", "front_door", {{"ref", "r1"}});
+  ASSERT_TRUE(accepted.ok()) << accepted.status().message();
+  EXPECT_EQ(state_.state, "taken");
+  EXPECT_TRUE(state_.open_deadlines.empty());
+}
+
+TEST_F(DeadlineTestPathway, AKindNoTransitionStartsDoesNotLoad) {
+  auto concepts = framework::LoadConceptsFile(std::string(CONTINUUM_FRAMEWORKS_DIR) + "/concepts.yaml");
+  ASSERT_TRUE(concepts.ok());
+  std::string text = kFramework;
+  text.replace(text.find("deadlines_open: [decision]"), 26, "deadlines_open: [decison]");
+  auto fw = framework::LoadFramework(text, "typo.yaml", *concepts);
+  ASSERT_FALSE(fw.ok());
+  EXPECT_NE(fw.status().message().find("no transition starts a deadline 'decison'"), std::string::npos)
+      << fw.status().message();
 }
 
 // Scotland: at stage 4, for a child in a child protection process, care

@@ -206,33 +206,53 @@ def build_children(server, clients, users, results):
                                           "purpose": "early help", "form": "written", "given_on": harness.today()})
         return child
 
+    pr = uid["practitioner"]
     walk = {
         "early_help": [("social_worker", "request.decided", {"decision": "early_help", "rationale": "needs met by early help",
                                                               "level": 2})],
         "assessment": [("practitioner", "assessment.started", {"assessment_type": "early_help_assessment",
-                                                                "assessor": uid["practitioner"]})],
+                                                                "assessor": pr})],
         "planning": [("practitioner", "assessment.completed", {"needs": "routines", "strengths": "warm family",
                                                                 "child_views": "likes school", "parent_views": "wants help"})],
-        "plan_active": [("practitioner", "plan.agreed", {"plan_type": "single_agency", "outcomes": ["attendance up"],
-                                                          "review_date": weeks_ahead(8)})],
-        "step_up_requested": [("team_leader", "step_up.requested", {"reason": "no progress"})],
+        # A plan: the family on the record, a SMART action, the practitioner leading (and so reviewing).
+        "plan_active": [("practitioner", "person.added", {"person_id": "p-2", "name": "Pat Parent",
+                                                          "relationship": "parent", "lives_with_child": True}),
+                        ("practitioner", "action.added", {"action_id": "a-1", "description": "weekly check-in",
+                                                          "owner": pr, "agency": "ag-w", "due_date": weeks_ahead(2),
+                                                          "measure": "check-ins held"}),
+                        ("practitioner", "plan.agreed", {"plan_type": "single_agency", "outcomes": ["attendance up"],
+                                                         "review_date": weeks_ahead(8), "lead_professional": pr,
+                                                         "shared_with_family": ["p-2"]})],
     }
+    social_care = [
+        ("social_worker", "request.decided", {"decision": "social_care", "rationale": "injury", "level": 4}),
+        ("social_worker", "referral.accepted", {"social_worker": uid["social_worker"],
+                                                "assessment": "social_work_assessment", "level": 4}),
+    ]
     children = {"none": new_child("none", request=False)}
     children["requested"] = new_child("requested")
-    order = ["early_help", "assessment", "planning", "plan_active", "step_up_requested"]
+    order = ["early_help", "assessment", "planning", "plan_active"]
     for i, state in enumerate(order):
         child = new_child(state)
         for prev in order[:i + 1]:
             for role, event, fields in walk[prev]:
                 post(clients[role], child, event, fields)
         children[state] = child
+    child = new_child("referred")
+    post(sw, child, *social_care[0][1:])
+    children["referred"] = child
     child = new_child("social_care")
-    post(sw, child, "referral.made", {"referrer": uid["social_worker"], "reason": "injury", "consent": "given"})
+    for role, event, fields in social_care:
+        post(clients[role], child, event, fields)
     children["social_care"] = child
     child = new_child("step_down")
-    post(sw, child, "referral.made", {"referrer": uid["social_worker"], "reason": "injury", "consent": "given"})
+    for role, event, fields in social_care:
+        post(clients[role], child, event, fields)
+    post(sw, child, "social_care.assessment_completed", {"assessment": "social_work_assessment",
+                                                          "outcome": "early_help", "level": 3,
+                                                          "rationale": "needs can be met at level 3"})
     post(sw, child, "step_down.requested", {"needs": "support at home", "recommended_level": 3,
-                                            "plan_required": "family plan"})
+                                            "plan_required": "family plan", "agreed_by": uid["team_leader"]})
     children["step_down"] = child
     for state, child in children.items():
         if state == "none":

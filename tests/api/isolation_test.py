@@ -14,7 +14,7 @@ People (each agency separate unless said):
   sam   social worker,  ag-sc, front-door duty team   decides requests, builds teams, allocates
   alice practitioner,   ag-a   team member of child 1, consent given to ag-a
   bea   social worker,  ag-b   allocated worker of child 2 (referral.accepted); team member of child 1
-  nina  practitioner,   ag-n   no relationship: break-glass on child 2; owns a deadline on child 5
+  nina  practitioner,   ag-n   no relationship: break-glass on child 2; named as an assessor on child 5
   nick  practitioner,   ag-n2  no relationship: break-glass four times in an hour
   sally safeguarding lead, ag-sg (health)       her agency works with no child
   lena  safeguarding lead, ag-b                 bea's agency: oversees child 2
@@ -23,7 +23,7 @@ People (each agency separate unless said):
   tom   practitioner,   ag-y   team member of children 3, 4, 5; consent given to ag-y on 3 and 5
   sue   social worker,  ag-z   team member of children 3 and 5, no consent
   xena  practitioner,   ag-x   xavier's colleague: team member of children 3 and 5
-  tess  team leader,    ag-y   reads the aggregate report; named in a concern's discussed_with
+  tess  team leader,    ag-y   reads the aggregate report; named in a concern's discussed_with (owns its meeting)
   adam  administrator,  ag-adm
   dora, dan, ed, eve, rita: accounts to disable / log out / lock / reset; tina: a TOTP account
 """
@@ -202,7 +202,7 @@ def run(env, server, routes, P, results):
     results.check(st == 200 and b.get("access", {}).get("relationship") == "front_door_duty",
                   "the duty team holds the decided but unallocated case", harness.describe(st, h, b))
     record(C["sam"], results, child2, "referral.accepted",
-           {"social_worker": P["bea"]["id"], "assessment": "social_work_assessment"})
+           {"social_worker": P["bea"]["id"], "assessment": "social_work_assessment", "level": 4})
     st, h, b = C["bea"].get("/api/v1/children/" + child2)
     results.check(st == 200 and b.get("access", {}).get("relationship") == "allocated_worker",
                   "referral.accepted makes bea the allocated worker", harness.describe(st, h, b))
@@ -267,8 +267,7 @@ def run(env, server, routes, P, results):
             no_access = b.get("detail")
     results.check(bool(no_access), "the refusal of a read has words", str(no_access))
     # An entry event on a child that does not exist: the same refusal.
-    st, h, b = harness.record(C["alice"], NOBODY, "referral.made",
-                              {"referrer": P["alice"]["id"], "reason": "bruising", "consent": "given"})
+    st, h, b = harness.record(C["alice"], NOBODY, "referral.made", {"reason": "bruising", "consent": "given"})
     results.check(st == 403 and b.get("detail") == no_access,
                   "a referral about a child that does not exist gets the same 403 as an unrelated read",
                   harness.describe(st, h, b))
@@ -620,7 +619,7 @@ def run(env, server, routes, P, results):
     give_consent(C["sam"], results, child3, "ag-y")
     give_consent(C["sam"], results, child3, "ag-x")
     st, h, b = harness.record(C["xavier"], child3, "referral.made", {
-        "referrer": P["xavier"]["id"], "reason": "bruising seen at school", "consent": "given"})
+        "reason": "bruising seen at school", "consent": "given"})
     results.check(st == 201, "xavier (no relationship) may make a referral", harness.describe(st, h, b))
     results.check(isinstance(b, dict) and sorted(b.keys()) == ["child_id", "event"],
                   "the referral's answer holds only child_id and event", json.dumps(b)[:300])
@@ -650,38 +649,37 @@ def run(env, server, routes, P, results):
                       json.dumps(e)[:300])
         results.check(e.get("agency") == "withheld", "referral agency is withheld from another agency's practitioner",
                       json.dumps(e)[:300])
-        results.check(e.get("fields", {}).get("referrer") == "withheld", "the referrer field is withheld",
+        results.check("referrer" not in e.get("fields", {}),
+                      "a referral names no referrer in its fields: the referrer is whoever recorded it",
                       json.dumps(e)[:300])
         results.check(P["xavier"]["id"] not in json.dumps(e), "xavier's id appears nowhere in tom's view",
                       json.dumps(e)[:300])
     st, e = referral_seen_by("sue")
     results.check(st == 200 and e is not None, "sue (social worker, team member) sees the referral", str(st))
     if e:
-        results.check(e.get("author") == P["xavier"]["id"] and e.get("agency") == "ag-x" and
-                      e.get("fields", {}).get("referrer") == P["xavier"]["id"],
+        results.check(e.get("author") == P["xavier"]["id"] and e.get("agency") == "ag-x",
                       "a social worker sees who referred", json.dumps(e)[:300])
     st, e = referral_seen_by("xena")
     results.check(st == 200 and e is not None, "xena (referrer's agency, team member) sees the referral", str(st))
     if e:
-        results.check(e.get("author") == P["xavier"]["id"] and e.get("fields", {}).get("referrer") == P["xavier"]["id"],
+        results.check(e.get("author") == P["xavier"]["id"],
                       "the referrer's own agency sees who referred", json.dumps(e)[:300])
     # A correction of the referral, by the referrer's own agency, keeps it confidential.
     st, h, b = C["xena"].post("/api/v1/children/%s/corrections" % child3, {
         "supersedes": referral_id, "reason": "the day was missing",
-        "fields": {"reason": "bruising seen at school on Monday", "referrer": P["xavier"]["id"]}})
+        "fields": {"reason": "bruising seen at school on Monday"}})
     results.check(st == 201, "xena (the referrer's agency, with write access) corrects the referral",
                   harness.describe(st, h, b))
     correction_id = b.get("event", {}).get("id") if isinstance(b, dict) else None
     st, h, b = C["tom"].get("/api/v1/children/%s/chronology" % child3)
     corr = [e for e in (b.get("events", []) if isinstance(b, dict) else []) if e.get("id") == correction_id]
     results.check(len(corr) == 1 and corr[0].get("author") == "withheld" and corr[0].get("agency") == "withheld"
-                  and corr[0].get("fields", {}).get("referrer") == "withheld"
                   and P["xavier"]["id"] not in json.dumps(corr[0]),
                   "the correction of a referral is withheld from tom as the referral is", json.dumps(corr)[:400])
     st, h, b = C["sue"].get("/api/v1/children/%s/chronology" % child3)
     corr = [e for e in (b.get("events", []) if isinstance(b, dict) else []) if e.get("id") == correction_id]
-    results.check(len(corr) == 1 and corr[0].get("fields", {}).get("referrer") == P["xavier"]["id"],
-                  "a social worker sees the corrected referrer", json.dumps(corr)[:400])
+    results.check(len(corr) == 1 and corr[0].get("author") == P["xavier"]["id"],
+                  "a social worker sees who corrected the referral", json.dumps(corr)[:400])
     st, h, b = C["tom"].get("/api/v1/children/" + child3)
     leaks = ["%s %s" % (kind, json.dumps(r)[:200]) for kind, recs in (b.get("records", {}) if isinstance(b, dict) else {}).items()
              for r in recs.values() if P["xavier"]["id"] in json.dumps(r)]
@@ -702,7 +700,7 @@ def run(env, server, routes, P, results):
            "request.decided (early help) on child 5")
     cannot_read(results, C["xavier"], child5, "xavier, before his concern,")
     st, h, b = harness.record(C["xavier"], child5, "concern.raised", {
-        "immediate": False, "concern": "new bruise reported", "discussed_with": P["tess"]["id"]})
+        "concern": "new bruise reported", "discussed_with": P["tess"]["id"], "decision": "remains_at_current_level"})
     results.check(st == 201, "xavier (no relationship) may raise a concern", harness.describe(st, h, b))
     results.check(isinstance(b, dict) and sorted(b.keys()) == ["child_id", "event"],
                   "the concern's answer holds only child_id and event", json.dumps(b)[:300])
@@ -716,21 +714,25 @@ def run(env, server, routes, P, results):
     results.check(st == 200 and child5 not in json.dumps(b), "xavier's due list does not show child 5",
                   harness.describe(st, h, b))
 
-    # xena (team member with consent) names nina as the assessor: nina owns the
-    # assessment deadline, and that gives her nothing.
+    # The concern makes tess, the team leader it was discussed with, the owner
+    # of the early help meeting's deadline (Appendix 6), and that gives her nothing.
+    st, h, b = C["xena"].get("/api/v1/children/" + child5)
+    owners = [d.get("owner") for d in b.get("deadlines", [])] if isinstance(b, dict) else []
+    results.check(st == 200 and P["tess"]["id"] in owners, "tess owns the concern meeting's deadline", str(owners))
+    cannot_read(results, C["tess"], child5, "tess, who owns a deadline,")
+    refused(results, harness.record(C["tess"], child5, "concern.meeting_held", {
+        "attendees": [P["tess"]["id"]], "family_attendees": ["p-1"], "plan_changes": "none"}),
+        "tess cannot record the meeting she owns the deadline of")
+    st, h, b = C["tess"].get("/api/v1/due?mine=true")
+    results.check(st == 200 and child5 not in json.dumps(b), "tess's own due list does not show child 5",
+                  harness.describe(st, h, b))
     record(C["xena"], results, child5, "assessment.started",
            {"assessment_type": "early_help_assessment", "assessor": P["nina"]["id"]},
            "assessment.started naming nina as the assessor")
-    st, h, b = C["xena"].get("/api/v1/children/" + child5)
-    owners = [d.get("owner") for d in b.get("deadlines", [])] if isinstance(b, dict) else []
-    results.check(st == 200 and P["nina"]["id"] in owners, "nina owns the assessment deadline", str(owners))
-    cannot_read(results, nina, child5, "nina, who owns a deadline,")
+    cannot_read(results, nina, child5, "nina, named as the assessor,")
     refused(results, harness.record(nina, child5, "assessment.completed", {
         "needs": "n", "strengths": "s", "child_views": "c", "parent_views": "p"}),
-        "nina cannot complete the assessment she owns the deadline of")
-    st, h, b = nina.get("/api/v1/due?mine=true")
-    results.check(st == 200 and child5 not in json.dumps(b), "nina's own due list does not show child 5",
-                  harness.describe(st, h, b))
+        "nina cannot complete the assessment she is named for")
 
     def concern_seen_by(who):
         st, h, b = C[who].get("/api/v1/children/%s/chronology" % child5)
@@ -743,8 +745,11 @@ def run(env, server, routes, P, results):
     results.check(st == 200 and e is not None, "tom sees the concern", str(st))
     if e:
         results.check(e.get("author") == "withheld" and e.get("agency") == "withheld" and
-                      e.get("fields", {}).get("discussed_with") == "withheld",
-                      "who raised the concern (author, agency, discussed_with) is withheld from tom",
+                      P["xavier"]["id"] not in json.dumps(e),
+                      "who raised the concern (author, agency) is withheld from tom",
+                      json.dumps(e)[:300])
+        results.check(e.get("fields", {}).get("discussed_with") == P["tess"]["id"],
+                      "the team leader it was discussed with, who owns the meeting, is not withheld",
                       json.dumps(e)[:300])
         results.check(e.get("fields", {}).get("concern") == "new bruise reported",
                       "the concern itself is not withheld", json.dumps(e)[:300])

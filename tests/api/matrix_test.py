@@ -130,7 +130,7 @@ CORRECTIONS = ("POST", "/api/v1/children/{child}/corrections")
 
 # Extra columns on routes above, each with a rule of its own. They come after
 # every other column of a cell (they change the case: a refusal of early
-# help, then a referral that moves the case to social care).
+# help, then a referral while the front door is deciding the request).
 CORRECT_OTHER = ("POST", "/api/v1/children/{child}/corrections", "supersedes another agency's event")
 ROLE_LIMITED = ("POST", "/api/v1/children/{child}/events", "consent.early_help_refused (some roles only)")
 ENTRY = ("POST", "/api/v1/children/{child}/events", "referral.made (an entry event)")
@@ -433,7 +433,7 @@ def request_for(route, child, request_event, user, cell):
                                          "refer_to_social_care": False}}
     if route == ENTRY:
         return method, path, {"type": "referral.made",
-                              "fields": {"referrer": user["id"], "reason": "bruising seen", "consent": "given"}}
+                              "fields": {"reason": "bruising seen", "consent": "given"}}
     if template.endswith("/events") or template.endswith("/events/check"):
         return method, path, {"type": "note.added", "fields": {"text": "matrix note by " + cell}}
     if template == "/api/v1/children" and method == "POST":

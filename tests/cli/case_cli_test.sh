@@ -149,6 +149,8 @@ run "check a note without recording it" 0 "would be accepted: note.added" -- "$b
 [[ "$(events "$c1" f.door)" == "$before" ]] && ok "--check writes nothing" || bad "--check writes nothing" "$before -> $(events "$c1" f.door)"
 
 # --- the front door decides; the duty team allocates; the lead professional works the plan
+refused "early help needs the family's consent on the record" "record their consent before deciding on early help" -- "$bin" case record "$c1" request.decided "$(fields '{"decision":"early_help","rationale":"Level 2","level":2}')" --as f.door
+run "the front door records the family's consent" 0 "recorded consent.given" -- "$bin" case record "$c1" consent.given "$(fields "{\"given_by\":\"Pat Parent\",\"relationship\":\"parent\",\"agencies\":[\"ag-eh\"],\"purpose\":\"early help\",\"form\":\"written\",\"given_on\":\"$(day '29 days ago')\"}")" --as f.door --at "$(at '29 days ago')"
 run "record decision" 0 "requested -> early_help" -- "$bin" case record "$c1" request.decided "$(fields '{"decision":"early_help","rationale":"Level 2","level":2}')" --as f.door --at "$(at '29 days ago')"
 run "the duty team allocates the lead professional" 0 "recorded lead_professional.assigned" -- "$bin" case record "$c1" lead_professional.assigned "$(fields "{\"lead_professional\":\"$e_worker\",\"service\":\"early_help\"}")" --as s.worker --at "$(at '29 days ago')"
 run "the case is no longer the duty team's" 2 "you may not see" -- "$bin" case show "$c1" --as f.door
@@ -157,12 +159,12 @@ rec() {  # rec USER EVENT JSON [--at TIME]
   shift 3
   "$bin" case record "$c1" "$ev" "$(fields "$json")" --as "$user" "$@" >"$tmp/rec.out" 2>&1 || bad "record $ev as $user" "$(cat "$tmp/rec.out")"
 }
-rec e.worker consent.given "{\"given_by\":\"Pat Parent\",\"relationship\":\"parent\",\"agencies\":[\"ag-eh\"],\"purpose\":\"early help\",\"form\":\"written\",\"given_on\":\"$(day '28 days ago')\"}" --at "$(at '28 days ago')"
 rec e.worker team.member_added "{\"member\":\"$a_mentor\",\"role\":\"mentor\"}" --at "$(at '28 days ago')"
 rec e.worker assessment.started "{\"assessment_type\":\"early_help_assessment\",\"assessor\":\"$e_worker\"}" --at "$(at '28 days ago')"
 rec e.worker assessment.completed '{"needs":"n","strengths":"s","child_views":"c","parent_views":"p"}' --at "$(at '20 days ago')"
-rec e.worker plan.agreed "{\"plan_type\":\"single_agency\",\"outcomes\":[\"o\"],\"review_date\":\"$(day '30 days')\"}" --at "$(at '19 days ago')"
 rec e.worker action.added "{\"action_id\":\"a1\",\"description\":\"d\",\"owner\":\"$a_mentor\",\"agency\":\"ag-eh\",\"due_date\":\"$(day '2 days ago')\",\"measure\":\"m\"}" --at "$(at '19 days ago')"
+rec e.worker person.added '{"person_id":"pat","name":"Pat Parent","relationship":"parent","lives_with_child":true}' --at "$(at '19 days ago')"
+rec e.worker plan.agreed "{\"plan_type\":\"single_agency\",\"outcomes\":[\"o\"],\"review_date\":\"$(day '30 days')\",\"lead_professional\":\"$e_worker\",\"shared_with_family\":[\"pat\"]}" --at "$(at '19 days ago')"
 printf '{"text":"line one\\nline two\\twith a tab"}' >"$tmp/multiline.json"
 run "a note over two lines" 0 "recorded note.added" -- "$bin" case record "$c1" note.added "$tmp/multiline.json" --as a.mentor
 run "show" 0 "Family Plan in place" -- "$bin" case show "$c1" --as e.worker

@@ -8,8 +8,10 @@
 // recording agree: for every user of the file and every transition the
 // case's state allows, Service::Next lists it as allowed exactly when
 // Service::Check accepts it with valid fields (made up from the transition's
-// declaration). A user who may not read the case must be refused every
-// event but the entry points, which must be accepted.
+// declaration), or refuses it only by one of the transition's own conditions
+// (Next does not weigh values or what the record holds). A user who may not
+// read the case must be refused every event but the entry points, which must
+// be accepted.
 //
 // Prints one line per failure and ends with "N passed, M failed"; exit 0 only
 // when nothing failed. Exit 77 when --backend postgres has no server
@@ -400,11 +402,31 @@ class Runner {
       }
       f[spec.name] = v;
     }
-    // Values a condition asks for.
+    // Values a condition asks for, in the field's type.
     for (const auto& cond : t.require) {
-      if (!cond.field.empty() && cond.equals) f[cond.field] = *cond.equals;
+      if (cond.field.empty() || !cond.equals) continue;
+      const auto* spec = t.FindField(cond.field);
+      using framework::FieldType;
+      if (spec && (spec->type == FieldType::kLevel || spec->type == FieldType::kInt)) {
+        f[cond.field] = std::stoi(*cond.equals);
+      } else if (spec && spec->type == FieldType::kBool) {
+        f[cond.field] = *cond.equals == "true";
+      } else {
+        f[cond.field] = *cond.equals;
+      }
     }
     return f;
+  }
+
+  // Whether a refusal came from one of the transition's own conditions (on
+  // the values given or on what the record says). Next answers who may record
+  // a step, not whether made-up values meet its conditions.
+  static bool RefusedByCondition(const framework::Transition& t, const Status& s) {
+    if (s.code() != StatusCode::kInvalidArgument) return false;
+    for (const auto& c : t.require) {
+      if (c.enforce && !c.message.empty() && s.message().find("): " + c.message) != std::string::npos) return true;
+    }
+    return false;
   }
 
   // Next and Check agree for every user and every transition from here.
@@ -432,8 +454,9 @@ class Runner {
         if (next.ok()) {
           bool allowed = listed.count(t->event) && listed[t->event];
           if (allowed) {
-            r_.Check(checked.ok(), what + "listed as allowed, but recording it with valid fields was refused: " +
-                                       (checked.ok() ? "" : checked.status().message()) + " fields " + fields->dump());
+            r_.Check(checked.ok() || RefusedByCondition(*t, checked.status()),
+                     what + "listed as allowed, but recording it with valid fields was refused: " +
+                         (checked.ok() ? "" : checked.status().message()) + " fields " + fields->dump());
           } else {
             r_.Check(!checked.ok() && checked.status().code() == StatusCode::kForbidden,
                      what + "listed as not allowed, but recording it " +
