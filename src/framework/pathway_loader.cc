@@ -200,6 +200,14 @@ class PathwayReader {
         p.transitions.push_back(std::move(t));
       }
     }
+    // A deadline named in a `case:` test must be one some transition starts:
+    // a misspelt kind would make the test never (or always) hold.
+    std::set<std::string> started;
+    for (const auto& t : p.transitions)
+      for (const auto& d : t.starts) started.insert(d.deadline);
+    for (const auto& [at, where, kind] : deadline_tests_) {
+      if (!started.count(kind)) d_.Error(at, where + ": no transition starts a deadline '" + kind + "'");
+    }
     m.Finish();
     fw_->pathway = std::move(p);
   }
@@ -211,10 +219,11 @@ class PathwayReader {
     f->name = name;
     YAML::Node type = v;
     if (v.IsMap()) {
-      // {type: …, label: …}
+      // {type: …, label: …, optional: true} (optional: a list of values may be left out too)
       MapReader fm(d_, v, where + ".fields." + name);
       type = fm.Get("type");
       fm.String("label", &f->label, false);
+      fm.Bool("optional", &f->optional, false);
       if (!type.IsDefined()) fm.ErrorHere(where + ": field '" + name + "': give its type");
       fm.Finish();
       if (!type.IsDefined()) return;
@@ -318,8 +327,13 @@ class PathwayReader {
         for (const auto& f : *out) CheckFact(m.Get(key), where, f);
       }
     }
-    for (auto [key, out] : {std::pair{"records_any", &c->records_any}, std::pair{"records_none", &c->records_none}}) {
+    for (auto [key, out] : {std::pair{"records_any", &c->records_any}, std::pair{"records_none", &c->records_none},
+                            std::pair{"deadlines_open", &c->deadlines_open},
+                            std::pair{"deadlines_none", &c->deadlines_none}}) {
       if (m.Has(key)) m.StringList(key, out, false);
+    }
+    for (const auto* kinds : {&c->deadlines_open, &c->deadlines_none}) {
+      for (const auto& k : *kinds) deadline_tests_.push_back({n, where, k});
     }
     for (auto [key, out] : {std::pair{"consent", &c->consent}, std::pair{"lead_professional", &c->lead_professional},
                             std::pair{"allocated_worker", &c->allocated_worker}}) {
@@ -716,8 +730,14 @@ class PathwayReader {
     m.Finish();
   }
 
+  struct DeadlineTest {
+    YAML::Node at;
+    std::string where;
+    std::string kind;
+  };
   Diagnostics& d_;
   Framework* fw_;
+  std::vector<DeadlineTest> deadline_tests_;  // checked once every transition is read
 };
 
 }  // namespace

@@ -60,12 +60,15 @@ struct CaseTest {
   std::optional<int> team_agencies_at_least;  // agencies among them
   std::vector<std::string> records_any;   // a record of one of these kinds this episode
   std::vector<std::string> records_none;  // no record of these kinds this episode
+  std::vector<std::string> deadlines_open;  // an open deadline of one of these kinds (something awaits)
+  std::vector<std::string> deadlines_none;  // no open deadline of these kinds
   std::optional<bool> consent;            // the family's consent stands (given or shared without, not since withdrawn)
   std::optional<bool> lead_professional;  // the case has one
   std::optional<bool> allocated_worker;
   bool empty() const {
     return !level_at_least && facts_any.empty() && facts_none.empty() && !age_at_least && !age_under &&
-           !team_at_least && !team_agencies_at_least && records_any.empty() && records_none.empty() && !consent &&
+           !team_at_least && !team_agencies_at_least && records_any.empty() && records_none.empty() &&
+           deadlines_open.empty() && deadlines_none.empty() && !consent &&
            !lead_professional && !allocated_worker;
   }
 };

@@ -49,8 +49,18 @@ std::optional<int> AgeOn(const CaseState& state, Date on) {
   return years;
 }
 
+// Whether one of the case's open deadlines is of `kind` (ids are
+// CHILD:KIND or CHILD:KIND:KEY, see DeadlineId).
+bool DeadlineOpen(const CaseState& state, std::string_view child, const std::string& kind) {
+  const std::string prefix = std::string(child) + ":" + kind;
+  return std::any_of(state.open_deadlines.begin(), state.open_deadlines.end(), [&](const std::string& id) {
+    return id.size() >= prefix.size() && id.compare(0, prefix.size(), prefix) == 0 &&
+           (id.size() == prefix.size() || id[prefix.size()] == ':');
+  });
+}
+
 // What the record says, against a `case:` test.
-bool Holds(const framework::CaseTest& c, const CaseState& state, Date on) {
+bool Holds(const framework::CaseTest& c, const CaseState& state, std::string_view child, Date on) {
   if (c.level_at_least && state.level < *c.level_at_least) return false;
   if (!c.facts_any.empty() &&
       !std::any_of(c.facts_any.begin(), c.facts_any.end(), [&](const auto& f) { return Contains(state.facts, f); })) {
@@ -76,20 +86,26 @@ bool Holds(const framework::CaseTest& c, const CaseState& state, Date on) {
   }
   for (const auto& k : c.records_none)
     if (Contains(state.episode_records, k)) return false;
+  if (!c.deadlines_open.empty() && !std::any_of(c.deadlines_open.begin(), c.deadlines_open.end(),
+                                                [&](const auto& k) { return DeadlineOpen(state, child, k); })) {
+    return false;
+  }
+  for (const auto& k : c.deadlines_none)
+    if (DeadlineOpen(state, child, k)) return false;
   if (c.consent && *c.consent != state.consent) return false;
   if (c.lead_professional && *c.lead_professional == state.lead_professional.empty()) return false;
   if (c.allocated_worker && *c.allocated_worker == state.allocated_worker.empty()) return false;
   return true;
 }
 
-bool Matches(const When& w, const json& fields, const CaseState& state, Date on) {
+bool Matches(const When& w, const json& fields, const CaseState& state, std::string_view child, Date on) {
   for (const auto& [name, values] : w.fields) {
     auto it = fields.find(name);
     if (it == fields.end()) return false;
     auto text = AsText(*it);
     if (!text || std::find(values.begin(), values.end(), *text) == values.end()) return false;
   }
-  return w.case_test.empty() || Holds(w.case_test, state, on);
+  return w.case_test.empty() || Holds(w.case_test, state, child, on);
 }
 
 std::string Where(const Transition& t) {
@@ -659,11 +675,11 @@ Result<Prepared> Prepare(const Framework& fw, const HolidayCalendar& calendar, c
 
   Prepared out;
   for (const auto& c : t->require) {
-    if (!c.when.empty() && !Matches(c.when, cmd.fields, state, occurred->date())) continue;
+    if (!c.when.empty() && !Matches(c.when, cmd.fields, state, cmd.child_id, occurred->date())) continue;
     const std::string& field = !c.field.empty() ? c.field : !c.date_field.empty() ? c.date_field : c.after_field;
     std::string detail;
     bool met = true;
-    if (!c.case_test.empty() && !Holds(c.case_test, state, occurred->date())) met = false;
+    if (!c.case_test.empty() && !Holds(c.case_test, state, cmd.child_id, occurred->date())) met = false;
     if (!c.field.empty()) {
       auto it = cmd.fields.find(c.field);
       met = met && it != cmd.fields.end() && !it->is_null() && (!c.equals || AsText(*it) == c.equals);
@@ -723,7 +739,7 @@ Result<Prepared> Prepare(const Framework& fw, const HolidayCalendar& calendar, c
 
   json deadlines = json::array();
   for (const auto& d : t->starts) {
-    if (!d.when.empty() && !Matches(d.when, cmd.fields, state, occurred->date())) continue;
+    if (!d.when.empty() && !Matches(d.when, cmd.fields, state, cmd.child_id, occurred->date())) continue;
     Timestamp due;
     std::string label;
     if (!d.timescale.empty()) {
@@ -777,7 +793,7 @@ Result<Prepared> Prepare(const Framework& fw, const HolidayCalendar& calendar, c
   }
   json completes = json::array(), cancels = json::array();
   for (const auto& c : t->completes) {
-    if (!c.when.empty() && !Matches(c.when, cmd.fields, state, occurred->date())) continue;
+    if (!c.when.empty() && !Matches(c.when, cmd.fields, state, cmd.child_id, occurred->date())) continue;
     std::string key = c.key_field.empty() ? "" : FieldText(cmd.fields, c.key_field);
     (c.cancel ? cancels : completes).push_back(DeadlineId(cmd.child_id, c.deadline, key));
   }

@@ -8,8 +8,9 @@
 // recording agree: for every user of the file and every transition the
 // case's state allows, Service::Next lists it as allowed exactly when
 // Service::Check accepts it with valid fields (made up from the transition's
-// declaration). A user who may not read the case must be refused every
-// event but the entry points, which must be accepted.
+// declaration), or refuses it only for what the record must say first (a
+// condition with a `case:` test). A user who may not read the case must be
+// refused every event but the entry points, which must be accepted.
 //
 // Prints one line per failure and ends with "N passed, M failed"; exit 0 only
 // when nothing failed. Exit 77 when --backend postgres has no server
@@ -407,6 +408,19 @@ class Runner {
     return f;
   }
 
+  // A refusal by one of the transition's conditions on the record (`case:`,
+  // in the condition or its `if:`): "what may be recorded next" says who may
+  // record an event; what the record must say first is checked on recording.
+  static bool RecordCondition(const framework::Transition& t, const Status& s) {
+    if (s.code() != StatusCode::kInvalidArgument) return false;
+    for (const auto& c : t.require) {
+      if ((!c.case_test.empty() || !c.when.case_test.empty()) && s.message().find(c.message) != std::string::npos) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   // Next and Check agree for every user and every transition from here.
   void Agreement(const std::string& where, const std::string& child, const Timestamp& at) {
     auto state = pathway::LoadCase(*store_, child);
@@ -432,8 +446,9 @@ class Runner {
         if (next.ok()) {
           bool allowed = listed.count(t->event) && listed[t->event];
           if (allowed) {
-            r_.Check(checked.ok(), what + "listed as allowed, but recording it with valid fields was refused: " +
-                                       (checked.ok() ? "" : checked.status().message()) + " fields " + fields->dump());
+            r_.Check(checked.ok() || RecordCondition(*t, checked.status()),
+                     what + "listed as allowed, but recording it with valid fields was refused: " +
+                         (checked.ok() ? "" : checked.status().message()) + " fields " + fields->dump());
           } else {
             r_.Check(!checked.ok() && checked.status().code() == StatusCode::kForbidden,
                      what + "listed as not allowed, but recording it " +
