@@ -33,11 +33,11 @@ ojson CaseJson(const framework::CaseTest& c) {
   num("team_agencies_at_least", c.team_agencies_at_least);
   list("records_any", c.records_any);
   list("records_none", c.records_none);
+  list("deadlines_open", c.deadlines_open);
+  list("deadlines_none", c.deadlines_none);
   flag("consent", c.consent);
   flag("lead_professional", c.lead_professional);
   flag("allocated_worker", c.allocated_worker);
-  list("deadlines_open", c.deadlines_open);
-  list("deadlines_none", c.deadlines_none);
   return j;
 }
 

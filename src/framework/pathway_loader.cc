@@ -212,10 +212,11 @@ class PathwayReader {
     f->name = name;
     YAML::Node type = v;
     if (v.IsMap()) {
-      // {type: …, label: …}
+      // {type: …, label: …, optional: true} (optional: a list of values may be left out too)
       MapReader fm(d_, v, where + ".fields." + name);
       type = fm.Get("type");
       fm.String("label", &f->label, false);
+      fm.Bool("optional", &f->optional, false);
       if (!type.IsDefined()) fm.ErrorHere(where + ": field '" + name + "': give its type");
       fm.Finish();
       if (!type.IsDefined()) return;

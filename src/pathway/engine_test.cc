@@ -660,5 +660,112 @@ TEST_F(ScotlandPathwayTest, WorkingDaysUseScottishBankHolidays) {
   EXPECT_EQ(deadlines[0]["due_at"], "2026-12-01T10:00:00Z");
 }
 
+// A decision awaited on an open case, without leaving its state: the
+// `deadlines_open` and `deadlines_none` tests of the record.
+constexpr const char* kPending = R"(format: continuum-framework/1
+id: pending
+name: Pending
+authority: Somewhere
+version: "1"
+effective: 2024-01-01
+source: test
+levels:
+  - {level: 1, name: U, description: d, responses: [x], response: universal, assessment: null, plan: none, lead_professional: {required: false, from: any}}
+  - {level: 2, name: A, description: d, responses: [x], response: early_help, assessment: EHA, plan: single_agency, lead_professional: {required: false, from: any}}
+domains:
+  - {id: health, name: Health}
+indicators:
+  - {id: p.one, domain: health, level: 2, label: One, source: s, tags: [health.mental_health]}
+facts:
+  - {id: p.cpp, label: CPP, source: s, tags: [statutory.child_protection]}
+rules:
+  - {id: highest, kind: highest_indicator, source: s, summary: floor}
+  - {id: immediate, kind: immediate_risk, actions: [Call 999], source: s, summary: now}
+consent: {source: s, before_referral_levels: [2], form: written, note: n, without_consent: []}
+vocabulary: {level: Level, assessment: a, plan: p, multi_agency_plan: m, team: t, lead_professional: l, front_door: f, review: r}
+timescales:
+  - {id: decision, label: Decision, within: {amount: 1, unit: working_days}, source: s}
+pathway:
+  division: england-and-wales
+  roles: [practitioner, front_door]
+  closed_states: [closed]
+  states: [{id: none, label: n}, {id: supported, label: s}, {id: closed, label: c}]
+  transitions:
+    - {id: open, event: support.started, label: o, source: s, from: [none], to: supported, roles: [practitioner], fields: {note: text}}
+    - id: refer
+      event: referral.made
+      label: r
+      source: s
+      from: [supported]
+      roles: [practitioner]
+      fields: {decider: user}
+      starts:
+        - {deadline: decision, timescale: decision, owner: {field: decider}, if: {case: {deadlines_none: [decision]}}}
+        - {deadline: more, timescale: decision, owner: {field: decider}, if: {case: {deadlines_open: [decision]}}}
+    - id: decide
+      event: referral.declined
+      label: d
+      source: s
+      from: [supported]
+      roles: [front_door]
+      fields: {rationale: text, outcome: {type: [kept, advised], optional: true}}
+      require:
+        - {case: {deadlines_open: [decision]}, source: s, message: "no referral awaits a decision"}
+      completes: [decision, more]
+)";
+
+class PendingDecisionTest : public PathwayTest {
+ protected:
+  void SetUp() override {
+    PathwayTest::SetUp();
+    auto concepts = framework::LoadConceptsFile(std::string(CONTINUUM_FRAMEWORKS_DIR) + "/concepts.yaml");
+    ASSERT_TRUE(concepts.ok()) << concepts.status().message();
+    auto fw = framework::LoadFramework(kPending, "pending.yaml", *concepts);
+    ASSERT_TRUE(fw.ok()) << fw.status().message();
+    fw_ = std::make_shared<const framework::Framework>(std::move(fw).value());
+    ASSERT_TRUE(Do("support.started", "practitioner", {{"note", "n"}}).ok());
+  }
+  std::vector<std::string> Started(const store::Event& e) {
+    std::vector<std::string> kinds;
+    for (const auto& d : json::parse(e.payload)["pathway"]["deadlines"]) kinds.push_back(d["kind"]);
+    return kinds;
+  }
+};
+
+TEST_F(PendingDecisionTest, ADecisionNeedsSomethingAwaitingItAndTheStateStays) {
+  auto none = Record("referral.declined", "front_door", {{"rationale", "r"}});
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.status().message().find("no referral awaits a decision"), std::string::npos) << none.status().message();
+
+  auto first = Record("referral.made", "practitioner", {{"decider", "u2"}});
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_EQ(Started(*first), std::vector<std::string>{"decision"});
+  ASSERT_TRUE(Store(*first).ok());
+  // A second referral while the first awaits its decision does not restart it.
+  auto second = Record("referral.made", "practitioner", {{"decider", "u2"}});
+  ASSERT_TRUE(second.ok()) << second.status().message();
+  EXPECT_EQ(Started(*second), std::vector<std::string>{"more"});
+  ASSERT_TRUE(Store(*second).ok());
+
+  // A list of values declared optional may be left out, but not misspelt.
+  EXPECT_FALSE(Record("referral.declined", "front_door", {{"rationale", "r"}, {"outcome", "kept?"}}).ok());
+  ASSERT_TRUE(Do("referral.declined", "front_door", {{"rationale", "r"}}).ok());
+  EXPECT_EQ(Case().state, "supported");
+  EXPECT_TRUE(Case().open_deadlines.empty());
+  EXPECT_FALSE(Record("referral.declined", "front_door", {{"rationale", "again"}}).ok());
+}
+
+TEST(PendingDecisionLoad, AnUnknownDeadlineKindIsRefused) {
+  auto concepts = framework::LoadConceptsFile(std::string(CONTINUUM_FRAMEWORKS_DIR) + "/concepts.yaml");
+  ASSERT_TRUE(concepts.ok());
+  std::string text = kPending;
+  const std::string from = "{case: {deadlines_open: [decision]}, source: s";
+  text.replace(text.find(from), from.size(), "{case: {deadlines_open: [decison]}, source: s");
+  auto fw = framework::LoadFramework(text, "pending.yaml", *concepts);
+  ASSERT_FALSE(fw.ok());
+  EXPECT_NE(fw.status().message().find("no transition starts a deadline 'decison'"), std::string::npos)
+      << fw.status().message();
+}
+
 }  // namespace
 }  // namespace continuum::pathway
