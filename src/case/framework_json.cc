@@ -159,7 +159,10 @@ ojson TransitionToJson(const Framework& fw, const Transition& t) {
     if (!d.key_field.empty()) dj["key_field"] = d.key_field;
     if (!d.owner.field.empty()) dj["owner"] = {{"field", d.owner.field}};
     if (d.owner.holder) dj["owner"] = framework::HolderName(*d.owner.holder);
-    if (!d.owner.duty.empty()) dj["owner"] = {{"duty", d.owner.duty}};
+    if (!d.owner.duty.empty()) {
+      dj["owner"] = {{"duty", d.owner.duty}};
+      if (!d.owner.agency_field.empty()) dj["owner"]["agency"] = d.owner.agency_field;
+    }
     if (!d.when.empty()) dj["if"] = WhenJson(d.when);
     starts.push_back(std::move(dj));
   }

@@ -40,11 +40,13 @@ Result<bool> DirectoryLookup::AgencyExists(const std::string& id) {
   return a->has_value();
 }
 
-Result<std::string> DirectoryLookup::DutyTeam(const std::string& framework, const std::string& duty) {
+Result<std::string> DirectoryLookup::DutyTeam(const std::string& framework, const std::string& duty,
+                                              const std::string& agency) {
   auto teams = dir_.ListTeams();
   if (!teams.ok()) return teams.status();
   const std::string want = framework + "/" + duty;
   for (const auto& t : *teams) {
+    if (!agency.empty() && t.agency_id != agency) continue;
     if (t.duty == want) return t.id;  // by id: the first, if several share a duty
   }
   return std::string();

@@ -21,7 +21,8 @@ class DirectoryLookup : public pathway::Lookup {
   explicit DirectoryLookup(store::Directory& d) : dir_(d) {}
   Result<std::optional<UserFacts>> User(const std::string& id) override;
   Result<bool> AgencyExists(const std::string& id) override;
-  Result<std::string> DutyTeam(const std::string& framework, const std::string& duty) override;
+  Result<std::string> DutyTeam(const std::string& framework, const std::string& duty,
+                               const std::string& agency) override;
 
  private:
   store::Directory& dir_;

@@ -399,6 +399,7 @@ class PathwayReader {
     } else if (om.Has("duty")) {
       om.String("duty", &o->duty);
       if (!p.FindDuty(o->duty)) om.Error(om.Get("duty"), where + ": '" + o->duty + "' is not a duty of this pathway");
+      if (om.Has("agency")) o->agency_field = FieldRef(om, "agency", where + ".owner", t, {FieldType::kAgency});
     } else {
       om.ErrorHere(where + ": owner needs 'field' or 'duty'");
     }

@@ -111,11 +111,14 @@ const char* HolderName(Holder h);
 
 // Who owns a deadline: the person named in a field, the case's lead
 // professional or allocated worker at the time, or a duty team (the team in
-// the directory holding this framework's duty, e.g. its front door).
+// the directory holding this framework's duty, e.g. its front door) — with
+// `agency_field`, the team of the agency that field names holding the duty
+// (each school's own service, not one team for the whole area).
 struct DeadlineOwner {
   std::string field;
   std::optional<Holder> holder;  // kLeadProfessional or kAllocatedWorker
   std::string duty;              // a duty id of this pathway
+  std::string agency_field;      // with duty: an agency field of the transition
 };
 
 struct DeadlineStart {

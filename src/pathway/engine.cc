@@ -777,9 +777,32 @@ Result<Prepared> Prepare(const Framework& fw, const HolidayCalendar& calendar, c
         owner = FieldText(cmd.fields, t->effects.allocated_worker_field);
       }
     } else if (!d.owner.duty.empty()) {
-      auto dt = lookup.DutyTeam(fw.id, d.owner.duty);
-      if (!dt.ok()) return dt.status();
-      team = *dt;
+      // A duty held agency by agency goes to the team of the agency the
+      // event names; if it has none, nobody would hold the work, so refuse.
+      std::string agency;
+      if (!d.owner.agency_field.empty()) {
+        agency = FieldText(cmd.fields, d.owner.agency_field);
+        const std::string path = "fields." + d.owner.agency_field;
+        const auto* duty = p.FindDuty(d.owner.duty);
+        const std::string what = "the duty '" + d.owner.duty + "'" + (duty ? " (" + duty->label + ")" : "");
+        if (agency.empty()) {
+          return InvalidArgument(where + ": field '" + d.owner.agency_field + "' must name the agency whose team holds " +
+                                 what)
+              .WithField(path);
+        }
+        auto dt = lookup.DutyTeam(fw.id, d.owner.duty, agency);
+        if (!dt.ok()) return dt.status();
+        if (dt->empty()) {
+          return InvalidArgument(where + ": field '" + d.owner.agency_field + "': no team of agency '" + agency +
+                                 "' holds " + what + "; name an agency that has one")
+              .WithField(path);
+        }
+        team = *dt;
+      } else {
+        auto dt = lookup.DutyTeam(fw.id, d.owner.duty, "");
+        if (!dt.ok()) return dt.status();
+        team = *dt;
+      }
     }
     json dl = {{"id", DeadlineId(cmd.child_id, d.deadline, key)},
                {"kind", d.deadline},

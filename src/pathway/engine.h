@@ -92,8 +92,10 @@ class Lookup {
   virtual ~Lookup() = default;
   virtual Result<std::optional<UserFacts>> User(const std::string& id) = 0;
   virtual Result<bool> AgencyExists(const std::string& id) = 0;
-  // The team holding `duty` of `framework` ("" if no team does).
-  virtual Result<std::string> DutyTeam(const std::string& framework, const std::string& duty) = 0;
+  // The team holding `duty` of `framework` ("" if no team does); with
+  // `agency`, only a team of that agency.
+  virtual Result<std::string> DutyTeam(const std::string& framework, const std::string& duty,
+                                       const std::string& agency) = 0;
 };
 
 struct Command {

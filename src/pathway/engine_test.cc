@@ -69,7 +69,10 @@ class FakeLookup : public Lookup {
     return std::optional<UserFacts>();
   }
   Result<bool> AgencyExists(const std::string& id) override { return id == "school" || id == "health" || id == "sw"; }
-  Result<std::string> DutyTeam(const std::string& framework, const std::string& duty) override {
+  // Agency by agency, only the school has a team holding a duty.
+  Result<std::string> DutyTeam(const std::string& framework, const std::string& duty,
+                               const std::string& agency) override {
+    if (!agency.empty()) return agency == "school" ? "duty-" + duty + "-school" : std::string();
     return std::string("duty-") + duty;
   }
 };
@@ -107,7 +110,7 @@ class PathwayTest : public ::testing::Test {
   }
   Result<store::Event> Record(const std::string& type, const std::string& role, json fields,
                               const std::string& at = "2026-11-02T10:00:00Z") {
-    Command c{.child_id = "c1", .event_type = type, .occurred_at = at, .actor = {"u1", "school", "", role},
+    Command c{.child_id = "c1", .event_type = type, .occurred_at = at, .actor = {"u1", "school", team_, role},
               .fields = std::move(fields)};
     auto p = Prepare(*fw_, *cal_, Case(), c, lookup_);
     if (!p.ok()) return p.status();
@@ -155,6 +158,7 @@ class PathwayTest : public ::testing::Test {
   std::unique_ptr<HolidayCalendar> cal_;
   MemoryState state_;
   FakeLookup lookup_;
+  std::string team_;  // the recorder's team
   int64_t seq_ = 0;
 };
 
@@ -606,7 +610,8 @@ TEST_F(DeadlineTestPathway, AKindNoTransitionStartsDoesNotLoad) {
 
 // Scotland: at stage 4, for a child in a child protection process, care
 // experienced or on a Compulsory Supervision Order, the Lead Professional is
-// always from social work (Stage 4). The rule lives in scotland.yaml.
+// always from social work (Stage 4). The rule lives in scotland.yaml and rests
+// on statutory facts recorded by their own events.
 class ScotlandPathwayTest : public PathwayTest {
  protected:
   void SetUp() override {
@@ -614,17 +619,20 @@ class ScotlandPathwayTest : public PathwayTest {
     auto reg = framework::Registry::LoadDirectory(CONTINUUM_FRAMEWORKS_DIR);
     fw_ = reg->Find("scotland");
     ASSERT_TRUE(fw_ && fw_->pathway);
-    ASSERT_TRUE(Do("request.received", "social_worker",
-                   {{"source", "police"}, {"directed_to", "social_work_services"}, {"reason", "r"},
-                    {"immediate_risk", false}, {"consent", "given"}}).ok());
-    ASSERT_TRUE(Do("request.decided", "social_worker", {{"decision", "social_work"}, {"rationale", "r"}, {"level", 4}}).ok());
+  }
+  // Referred to social work services, who take the child on (u1 is allocated).
+  void TakenOnBySocialWork() {
+    ASSERT_TRUE(Do("referral.made", "social_worker",
+                   {{"reason", "r"}, {"immediate_risk", false}, {"consent", "given"}}).ok());
+    team_ = "duty-social_work";
+    ASSERT_TRUE(Do("referral.accepted", "social_worker", {{"social_worker", "u1"}, {"rationale", "r"}}).ok());
+    team_.clear();
   }
 };
 
 TEST_F(ScotlandPathwayTest, LeadProfessionalFromSocialWorkUnderChildProtection) {
-  ASSERT_TRUE(Do("level.decided", "social_worker",
-                 {{"suggested_level", 4}, {"decided_level", 4}, {"rationale", "r"}, {"framework_version", "v"},
-                  {"facts", {"sc.fact.child-protection"}}}).ok());
+  TakenOnBySocialWork();
+  ASSERT_TRUE(Do("fact.recorded", "social_worker", {{"facts", {"sc.fact.child-protection"}}, {"since", "2026-11-02"}}).ok());
   auto e = Record("lead_professional.assigned", "social_worker",
                   {{"lead_professional", "u9"}, {"service", "education"},
                    {"not_social_work_reason", "the family trusts the head teacher"}});
@@ -636,7 +644,22 @@ TEST_F(ScotlandPathwayTest, LeadProfessionalFromSocialWorkUnderChildProtection) 
   EXPECT_EQ(Case().lead_service, "social_work");
 }
 
+TEST_F(ScotlandPathwayTest, ALevelDecisionNeverClearsAStatutoryFact) {
+  TakenOnBySocialWork();
+  ASSERT_TRUE(Do("fact.recorded", "social_worker", {{"facts", {"sc.fact.cso"}}, {"since", "2026-11-02"}}).ok());
+  ASSERT_TRUE(Do("level.decided", "social_worker",
+                 {{"suggested_level", 4}, {"decided_level", 4}, {"rationale", "r"}, {"framework_version", "v"},
+                  {"facts", json::array()}}).ok());
+  EXPECT_EQ(Case().facts, std::vector<std::string>{"sc.fact.cso"});
+  EXPECT_FALSE(Record("lead_professional.assigned", "social_worker",
+                      {{"lead_professional", "u9"}, {"service", "health"}, {"not_social_work_reason", "r"}}).ok());
+  ASSERT_TRUE(Do("fact.ended", "social_worker",
+                 {{"facts", {"sc.fact.cso"}}, {"ended_on", "2026-11-02"}, {"reason", "order ended"}}).ok());
+  EXPECT_TRUE(Case().facts.empty());
+}
+
 TEST_F(ScotlandPathwayTest, WithoutStatutoryFactsAnotherServiceMayLeadWithAReason) {
+  TakenOnBySocialWork();
   ASSERT_TRUE(Do("level.decided", "social_worker",
                  {{"suggested_level", 4}, {"decided_level", 4}, {"rationale", "r"}, {"framework_version", "v"}}).ok());
   auto e = Record("lead_professional.assigned", "social_worker",
@@ -652,11 +675,11 @@ TEST_F(ScotlandPathwayTest, WorkingDaysUseScottishBankHolidays) {
   // Friday 27 November 2026 + 1 working day: Monday 30 November is St
   // Andrew's Day in Scotland (not in England), so the decision is due Tuesday.
   auto e = Record("referral.made", "social_worker",
-                  {{"referrer", "u1"}, {"reason", "r"}, {"consent", "given"}}, "2026-11-27T10:00:00Z");
+                  {{"reason", "r"}, {"immediate_risk", false}, {"consent", "given"}}, "2026-11-27T10:00:00Z");
   ASSERT_TRUE(e.ok()) << e.status().message();
   auto deadlines = json::parse(e->payload)["pathway"]["deadlines"];
   ASSERT_EQ(deadlines.size(), 1u);
-  EXPECT_EQ(deadlines[0]["kind"], "front_door_decision");
+  EXPECT_EQ(deadlines[0]["kind"], "social_work_decision");
   EXPECT_EQ(deadlines[0]["due_at"], "2026-12-01T10:00:00Z");
 }
 
@@ -765,6 +788,27 @@ TEST(PendingDecisionLoad, AnUnknownDeadlineKindIsRefused) {
   ASSERT_FALSE(fw.ok());
   EXPECT_NE(fw.status().message().find("no transition starts a deadline 'decison'"), std::string::npos)
       << fw.status().message();
+}
+
+// A duty held agency by agency (`owner: {duty, agency: FIELD}`): the request
+// goes to the team of the agency the event names, and is refused when that
+// agency has no such team, since nobody would hold it.
+TEST_F(ScotlandPathwayTest, ADutyHeldAgencyByAgencyGoesToTheNamedAgencysTeam) {
+  json request = {{"source", "school"}, {"universal_service", "health"}, {"reason", "r"}, {"consent", "given"}};
+  auto e = Record("request.received", "practitioner", request);
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.status().field(), "fields.universal_service");
+  EXPECT_NE(e.status().message().find("no team of agency 'health' holds the duty 'universal_service'"),
+            std::string::npos)
+      << e.status().message();
+  request["universal_service"] = "school";
+  e = Record("request.received", "practitioner", request);
+  ASSERT_TRUE(e.ok()) << e.status().message();
+  auto deadlines = json::parse(e->payload)["pathway"]["deadlines"];
+  ASSERT_EQ(deadlines.size(), 1u);
+  EXPECT_EQ(deadlines[0]["team"], "duty-universal_service-school");
+  ASSERT_TRUE(Store(*e).ok());
+  EXPECT_EQ(Case().duty_team, "duty-universal_service-school");
 }
 
 }  // namespace

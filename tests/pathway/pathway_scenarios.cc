@@ -119,6 +119,7 @@ class Runner {
     for (const auto& t : d["teams"]) {
       auto r = service_->PutTeam(op, {Str(t, "id"), Str(t, "agency"), Str(t, "name", Str(t, "id")), Str(t, "duty")}, now);
       if (!r.ok()) return r.status().message();
+      if (!Str(t, "duty").empty() && !duty_agency_.count(Str(t, "duty"))) duty_agency_[Str(t, "duty")] = Str(t, "agency");
     }
     for (const auto& u : d["users"]) {
       std::string name = Str(u, "username");
@@ -415,6 +416,11 @@ class Runner {
         f[cond.field] = *cond.equals;
       }
     }
+    // A duty held agency by agency: an agency whose team holds it.
+    for (const auto& d : t.starts) {
+      auto it = duty_agency_.find(framework_ + "/" + d.owner.duty);
+      if (!d.owner.agency_field.empty() && it != duty_agency_.end()) f[d.owner.agency_field] = it->second;
+    }
     return f;
   }
 
@@ -451,10 +457,23 @@ class Runner {
         if (!fields) continue;  // nothing valid can be made up (no one in the household yet)
         auto checked = service_->Check(*c, {child, t->event, *fields, at.ToString()}, at);
         const std::string what = where + ": " + name + " / " + t->event + ": ";
+        // Someone who may take a step can still have to wait on the record:
+        // a `case:` requirement (agreement recorded, a team from two
+        // agencies, the plan's actions) refuses it until the record says so.
+        auto waits_on_record = [&](const Status& s) {
+          if (s.code() != StatusCode::kInvalidArgument) return false;
+          for (const auto& cond : t->require) {
+            if (!cond.case_test.empty() && cond.field.empty() && cond.date_field.empty() &&
+                cond.after_field.empty() && s.message().find(cond.message) != std::string::npos) {
+              return true;
+            }
+          }
+          return false;
+        };
         if (next.ok()) {
           bool allowed = listed.count(t->event) && listed[t->event];
           if (allowed) {
-            r_.Check(checked.ok() || RefusedByCondition(*t, checked.status()),
+            r_.Check(checked.ok() || RefusedByCondition(*t, checked.status()) || waits_on_record(checked.status()),
                      what + "listed as allowed, but recording it with valid fields was refused: " +
                          (checked.ok() ? "" : checked.status().message()) + " fields " + fields->dump());
           } else {
@@ -489,6 +508,7 @@ class Runner {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<casework::Service> service_;
   std::map<std::string, std::string> users_;  // username -> id
+  std::map<std::string, std::string> duty_agency_;  // "framework/duty" -> an agency whose team holds it
   std::vector<std::string> usernames_;
 };
 
