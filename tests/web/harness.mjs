@@ -169,6 +169,10 @@ export class Journey {
     this.interactions++;
     await locator.check();
   }
+  async select(locator, value) {
+    this.interactions++;
+    await locator.selectOption(value);
+  }
   async press(key) {
     this.interactions++;
     await this.page.keyboard.press(key);

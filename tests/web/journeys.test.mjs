@@ -227,6 +227,7 @@ test('practitioner effort: from my work to a recorded concern with its suggested
       const id = `#f-${f.name}`;
       if (f.type === 'text') await j.fill(p.locator(id), 'Ruby says there is no food at home and she is often hungry at school.');
       else if (f.type === 'bool') await j.check(p.locator(`${id}-2`));
+      else if ((await p.locator(id).evaluate((e) => e.tagName)) === 'SELECT') await j.select(p.locator(id), { index: 1 });
       else await j.check(p.locator(id));
     }
     await j.click(p.getByRole('button', { name: 'Send' }));
@@ -418,6 +419,10 @@ test('keyboard only: sign in and record a concern without a mouse', async () => 
         await j.type('Kit is often hungry and tired at school.');
       } else {
         await j.tabTo(focused(f.type === 'bool' ? `#f-${f.name}, #f-${f.name}-2` : `#f-${f.name}`));
+        if (await p.evaluate(() => document.activeElement.tagName === 'SELECT')) {
+          await j.press('ArrowDown');
+          continue;
+        }
         if (f.type === 'bool') await j.press('ArrowDown');
         await j.press('Space');
       }
