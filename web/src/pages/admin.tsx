@@ -41,7 +41,7 @@ function errorsOf(e: unknown, prefix: string, map: Record<string, string>): Reco
 
 export function AdminPage({ tab }: { tab: 'agencies' | 'teams' | 'users' }) {
   const agencies = useLoad(() => api.get<{ agencies: Agency[] }>('/api/v1/agencies'), [tab]);
-  if (agencies.loading) return <Loading />;
+  if (agencies.loading && !agencies.data) return <Loading />;
   if (agencies.error) return <LoadError error={agencies.error} />;
   const list = agencies.data!.agencies;
   if (tab === 'agencies') return <Agencies list={list} reload={agencies.reload} />;

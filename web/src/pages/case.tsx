@@ -468,9 +468,21 @@ function Step({ child, summary, fw, transition, onDone }: { child: string; summa
           ctx={{ me: app.user, summary, people: people.people }}
           onSubmit={async (fields) => {
             const r = await api.post<{ warnings?: string[] }>(`/api/v1/children/${encodeURIComponent(child)}/events`, { type: t.event, fields });
-            app.go({ page: 'case', child, tab: 'summary' });
-            app.flash(`${t.label}: recorded${r.warnings?.length ? `, with a warning: ${r.warnings.join('; ')}` : ''}`);
-            onDone();
+            const done = `${t.label}: recorded${r.warnings?.length ? `, with a warning: ${r.warnings.join('; ')}` : ''}`;
+            // A step may end the recorder's part in the case (closing it,
+            // handing it on): then the record is no longer theirs to open.
+            const still = await api.get(`/api/v1/children/${encodeURIComponent(child)}`).then(
+              () => true,
+              () => false,
+            );
+            if (still) {
+              app.go({ page: 'case', child, tab: 'summary' });
+              app.flash(done);
+              onDone();
+            } else {
+              app.go({ page: 'work' });
+              app.flash(`${done}. You no longer work with this child, so their record is closed to you.`);
+            }
           }}
         />
       </div>
