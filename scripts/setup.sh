@@ -11,9 +11,11 @@ packages=(
   clang-14 libclang-rt-14-dev
   libsqlite3-dev sqlite3 libpq-dev postgresql-15 libsodium-dev libcsv-dev liboath-dev
   wrk nginx-light python3-yaml
+  chromium  # the web app's browser tests (tests/web/)
 )
-# Node.js and npm for the API document's lint (tests) unless a Node.js with
-# npm is already present (e.g. from another source than Debian).
+# Node.js and npm for the web app and the API document's lint (tests)
+# unless a Node.js with npm is already present (e.g. from another source
+# than Debian).
 if ! command -v npm >/dev/null; then packages+=(nodejs npm); fi
 if [[ "${CONTINUUM_SETUP_EXTRA:-}" != "" ]]; then
   read -r -a extra <<<"$CONTINUUM_SETUP_EXTRA"
