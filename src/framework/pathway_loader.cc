@@ -103,11 +103,6 @@ bool ValidName(std::string_view s) {
   return true;
 }
 
-bool IsListType(FieldType t) {
-  return t == FieldType::kList || t == FieldType::kUsers || t == FieldType::kAgencies || t == FieldType::kPeople ||
-         t == FieldType::kFacts || t == FieldType::kCommunication;
-}
-
 class PathwayReader {
  public:
   PathwayReader(Diagnostics& d, Framework* fw) : d_(d), fw_(fw) {}

@@ -1045,8 +1045,10 @@ TEST_P(DirectoryTest, EveryChangeIsAChainedEventInItsTransaction) {
           .CreateSession(MakeSession(Hash('a'), "u-7", "2026-05-01T09:00:00Z", "2026-05-01T17:00:00Z"))
           .ok());
   ASSERT_TRUE(dir()
-                  .RecordLoginFailure("user:a.jones", "2026-05-01T10:00:00Z", "2026-05-01T09:45:00Z", 5,
-                                      "2026-05-01T10:30:00Z")
+                  .UpdateLoginThrottles({"n:a.jones"},
+                                        [](std::vector<std::optional<LoginThrottle>>& r) {
+                                          r[0] = LoginThrottle{"n:a.jones", 1, "2026-05-01T10:00:00Z", ""};
+                                        })
                   .ok());
   EXPECT_EQ(count(), 6u);
 
