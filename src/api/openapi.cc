@@ -138,6 +138,16 @@ ojson FieldSchema(const framework::Framework& fw, const framework::FieldSpec& f,
     case FieldType::kEnum:
       s = {{"type", "string"}, {"enum", f.values}};
       break;
+    case FieldType::kCommunication:
+      s = {{"type", "array"},
+           {"maxItems", 20},
+           {"uniqueItems", true},
+           {"items",
+            {{"type", "string"},
+             {"maxLength", 200},
+             {"pattern", "^(bsl|easy_read|large_print|interpreter:.*[^ ].*|other:.*[^ ].*)$"}}},
+           {"description", "communication needs: interpreter:LANGUAGE, bsl, easy_read, large_print or other:TEXT"}};
+      break;
   }
   if (f.optional) {
     // An optional field may be left out or sent as null.

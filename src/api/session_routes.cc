@@ -18,7 +18,7 @@ HttpResponse LoginRoute(Api::Impl& api, Call& c) {
     api.logins_failed.fetch_add(1);
     if (result->throttled) {
       auto p = Problem(429, "Too Many Requests", "too many failed logins; try again later");
-      p.headers.emplace_back("Retry-After", std::to_string(api.service->login_policy().lockout.count()));
+      p.headers.emplace_back("Retry-After", std::to_string(std::max<int64_t>(1, result->retry_after.count())));
       return p;
     }
     return Problem(401, "Unauthorized", "the user name, password or code is not right");

@@ -207,6 +207,7 @@ class Service {
   struct LoginOutcome {
     bool ok = false;
     bool throttled = false;
+    std::chrono::seconds retry_after{0};  // when throttled: how long until the next attempt may be made
     std::string token;
     ojson body;  // on success: token, expiry, the user, notices
   };

@@ -60,10 +60,13 @@ Result<Service::LoginOutcome> Service::Login(const access::LoginAttempt& attempt
       who.principal.user_id = result->user.id;
       who.principal.agency_id = result->user.agency_id;
       detail["username"] = result->user.username;
+    } else {
+      detail["username"] = "unknown name";
     }
     auto a = impl_->Append({impl_->AuditEvent(who, "login_failed", "-", Action::kPublic, detail, now)});
     if (!a.ok()) return a.status();
     out.throttled = result->throttled;
+    out.retry_after = result->retry_after;
     return out;
   }
   auto caller = CallerFor(result->user, channel);

@@ -750,7 +750,8 @@ class PendingDecisionTest : public PathwayTest {
   }
   std::vector<std::string> Started(const store::Event& e) {
     std::vector<std::string> kinds;
-    for (const auto& d : json::parse(e.payload)["pathway"]["deadlines"]) kinds.push_back(d["kind"]);
+    const json payload = json::parse(e.payload);  // kept alive for the loop
+    for (const auto& d : payload["pathway"]["deadlines"]) kinds.push_back(d["kind"]);
     return kinds;
   }
 };

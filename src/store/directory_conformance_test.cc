@@ -1103,7 +1103,7 @@ TEST_P(DirectoryTest, CallersCannotAppendDirectoryEvents) {
 }
 
 TEST_P(DirectoryTest, RowsOfAnOlderDatabaseAreAdoptedIntoTheLogWhenItIsMigrated) {
-  // A database of schema version 2: directory rows but no directory events.
+  // A database of schema version 3: directory rows but no directory events.
   ASSERT_TRUE(dir().CreateUser(MakeUser("u-7", "a.jones")).ok());
   ASSERT_TRUE(
       dir().CreateAlert({.kind = "break_glass", .child_id = "c-1", .user_id = "u-7", .detail = "x"}).ok());
@@ -1114,7 +1114,7 @@ TEST_P(DirectoryTest, RowsOfAnOlderDatabaseAreAdoptedIntoTheLogWhenItIsMigrated)
   ASSERT_TRUE(
       db_->Exec("UPDATE chain_head SET seq = 0, hash = ? WHERE id = 1", {std::string(internal::kGenesisHash)})
           .ok());
-  ASSERT_TRUE(db_->Exec("DELETE FROM schema_migrations WHERE version = 3").ok());
+  ASSERT_TRUE(db_->Exec("DELETE FROM schema_migrations WHERE version = 4").ok());
   auto s = Open(db_->url());
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   store_ = std::move(*s);

@@ -25,7 +25,7 @@ using testing::TestProjector;
 
 constexpr const char* kZeros = "0000000000000000000000000000000000000000000000000000000000000000";
 // The schema version this build migrates to (migrations.cc of each backend).
-constexpr int kLatestSchema = 3;
+constexpr int kLatestSchema = 4;
 
 class StoreConformance : public ::testing::TestWithParam<std::string> {
  protected:

@@ -216,7 +216,7 @@ METRICS_TOKEN = "limits-test-metrics-token-0123456789abcdef"
 
 
 def metric(port, name):
-    raw = exchange(port, ("GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+    raw, _ = exchange(port, ("GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
                           "Connection: close\r\n\r\n" % METRICS_TOKEN).encode(), wait=30)
     for line in raw.decode(errors="replace").splitlines():
         if line.startswith(name + " "):

@@ -536,7 +536,7 @@ TEST_P(DirectoryTamperTest, DeletingAUserOrAgencyIsDetected) {
                          "id, username, display_name, role, agency_id, team_id, password_hash, totp_secret, "
                          "totp_last_step, disabled, must_change_password, created_at, updated_at",
                          "id = ?", {"u-8"}, "users [u-8]: missing from the table (the log has it)");
-  ExpectDeletionDetected("teams", "id, agency_id, name, front_door", "id = ?", {"mash"},
+  ExpectDeletionDetected("teams", "id, agency_id, name, front_door, duty", "id = ?", {"mash"},
                          "teams [mash]: missing from the table (the log has it)");
 }
 
@@ -562,7 +562,7 @@ TEST_P(DirectoryTamperTest, AcknowledgingAnAlertOrWideningAGrantBehindTheLogIsDe
   ExpectEditDetected("break_glass", "expires_at", kGrant, "2030-01-01T00:00:00Z",
                      std::string("break_glass [") + kGrant + "]: expires_at is \"2030-01-01T00:00:00Z\"");
   ExpectEditDetected("agencies", "kind", "csc", "school", "agencies [csc]: kind is \"school\"");
-  ExpectEditDetected("teams", "front_door", "mash", "0", "teams [mash]: front_door is 0 in the table but 1");
+  ExpectEditDetected("teams", "duty", "mash", "", "teams [mash]: duty is \"\" in the table but \"worcestershire/front_door\"");
 }
 
 TEST_P(DirectoryTamperTest, AUserAddedBehindTheLogIsDetected) {
