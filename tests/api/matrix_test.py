@@ -107,6 +107,8 @@ ROUTE_RULES = {
     ("GET", "/api/v1/children/{child}/audit"): "oversight",
     ("GET", "/api/v1/children/{child}/export"): "oversight",
     ("GET", "/api/v1/due"): "case_always",
+    ("GET", "/api/v1/caseload"): "case_always",
+    ("GET", "/api/v1/staff"): "case_always",
     ("GET", "/api/v1/audit"): "safeguarding",
     ("GET", "/api/v1/alerts"): "safeguarding",
     ("POST", "/api/v1/alerts/{alert}/acknowledgement"): "safeguarding",
@@ -167,6 +169,8 @@ ALLOWED_STATUS = {
     ("GET", "/api/v1/children/{child}/audit"): {200},
     ("GET", "/api/v1/children/{child}/export"): {200},
     ("GET", "/api/v1/due"): {200},
+    ("GET", "/api/v1/caseload"): {200},
+    ("GET", "/api/v1/staff"): {200},
     ("GET", "/api/v1/audit"): {200},
     ("GET", "/api/v1/alerts"): {200},
     # An alert that does not exist.
