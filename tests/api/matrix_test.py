@@ -43,6 +43,7 @@ import collections
 import concurrent.futures
 import os
 import sys
+import threading
 import time
 
 sys.dont_write_bytecode = True  # keep the source tree clean
@@ -636,9 +637,16 @@ def main(env, results):
         la_lead = server.login(fixed["la_lead"][0], fixed["la_lead"][1])
         children = {}
 
+        # Every login attempt counts against its name until its password is
+        # checked (docs/access.md, "Login throttling"): more than five logins
+        # of one name in flight at once are refused, so the workers take
+        # turns to log in.
+        login_turn = threading.Lock()
+
         def build(role, rel):
-            setup = server.login(fixed["setup"][0], fixed["setup"][1])
-            referrer = server.login(fixed["referrer"][0], fixed["referrer"][1])
+            with login_turn:
+                setup = server.login(fixed["setup"][0], fixed["setup"][1])
+                referrer = server.login(fixed["referrer"][0], fixed["referrer"][1])
             out = {}
             for consent in CONSENTS:
                 out[(role, rel, consent)] = create_child(setup, referrer, results, role, rel, consent,
