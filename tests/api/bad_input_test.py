@@ -48,9 +48,9 @@ class Checker:
         self.results.check(ok, what, harness.describe(st, h, b, 200))
         if ok and member and st == 422:
             named = [e.get("field", "") for e in b.get("errors", []) if isinstance(e, dict)]
-            # An element of the member (indicators[0]) names it more precisely.
-            if not any(n == member or n.endswith("." + member) or n == "fields." + member
-                       or n.startswith(member + "[") for n in named):
+            # A list's element at fault ("indicators[0]") names its member too.
+            if not any(n == member or n.endswith("." + member) or n == "fields." + member or
+                       n.startswith(member + "[") for n in named):
                 self.unnamed.append("%s: %s (errors %s; detail %r)" %
                                     (route or what, member, named, str(b.get("detail", ""))[:100]))
         return ok

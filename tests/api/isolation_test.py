@@ -678,8 +678,8 @@ def run(env, server, routes, P, results):
                   "the correction of a referral is withheld from tom as the referral is", json.dumps(corr)[:400])
     st, h, b = C["sue"].get("/api/v1/children/%s/chronology" % child3)
     corr = [e for e in (b.get("events", []) if isinstance(b, dict) else []) if e.get("id") == correction_id]
-    results.check(len(corr) == 1 and corr[0].get("author") == P["xena"]["id"],
-                  "a social worker sees who corrected the referral", json.dumps(corr)[:400])
+    results.check(len(corr) == 1 and corr[0].get("author") == P["xena"]["id"] and corr[0].get("agency") == "ag-x",
+                  "a social worker sees who corrected the referral (xena)", json.dumps(corr)[:400])
     st, h, b = C["tom"].get("/api/v1/children/" + child3)
     leaks = ["%s %s" % (kind, json.dumps(r)[:200]) for kind, recs in (b.get("records", {}) if isinstance(b, dict) else {}).items()
              for r in recs.values() if P["xavier"]["id"] in json.dumps(r)]
