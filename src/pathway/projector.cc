@@ -167,10 +167,15 @@ Status Project(const store::Event& e, store::StateReader& reader, std::vector<st
       set_status(id.get<std::string>(), std::string_view(list) == "completes" ? "done" : "cancelled");
     }
   }
-  // Closing an episode cancels what is still open.
+  // Closing an episode cancels what is still open, and ends its team
+  // around the child: a closed case is read again only through a new
+  // relationship (a new request, allocation or team) or oversight.
   if (pw.value("closes", false)) {
     for (const auto& id : std::vector<std::string>(state.open_deadlines)) set_status(id, "cancelled");
     state.duty_team.clear();
+    for (const auto& member : state.team) rows->push_back(RemoveEntity(e.child_id, "team_member", member));
+    state.team.clear();
+    state.team_agencies.clear();
   }
   for (const auto& d : pw.value("deadlines", json::array())) {
     rows->push_back(DeadlineRow(e.child_id, d, "open", e.id));
