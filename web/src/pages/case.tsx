@@ -10,6 +10,7 @@ import { Checkboxes, Radios, SummaryList, Tag, WarningText } from '../components
 import { Badge, DatePicker, FilterLayout, IdentityBar, MojAlert, SubNavigation, Timeline } from '../components/moj';
 import { communicationNeed, dateTime, humanise, isoDate, longDate, relative } from '../format';
 import { provenanceText, TransitionForm } from '../forms/transitionForm';
+import type { Staff } from '../forms/transitionForm';
 import { LoadError, Loading, useLoad } from '../load';
 import type { CaseRecord, CaseSummary, ChronologyEntry, Framework, NextStep, Person, Transition } from '../types';
 import { DueBadge } from './work';
@@ -434,12 +435,18 @@ function Next({ child, fw }: { child: string; fw: Framework }) {
 function Step({ child, summary, fw, transition, onDone }: { child: string; summary: CaseSummary; fw: Framework; transition: string; onDone: () => void }) {
   const app = useApp();
   const data = useLoad(
-    () => Promise.all([api.get<{ next: NextStep[] }>(`/api/v1/children/${encodeURIComponent(child)}/next`), api.get<{ people: Person[] }>(`/api/v1/children/${encodeURIComponent(child)}/people`)]),
+    () =>
+      Promise.all([
+        api.get<{ next: NextStep[] }>(`/api/v1/children/${encodeURIComponent(child)}/next`),
+        api.get<{ people: Person[] }>(`/api/v1/children/${encodeURIComponent(child)}/people`),
+        // The directory names colleagues and agencies; a form still works without it.
+        api.get<Staff>('/api/v1/staff').catch(() => undefined),
+      ]),
     [child, transition],
   );
   if (data.loading) return <Loading />;
   if (data.error) return <LoadError error={data.error} />;
-  const [next, people] = data.data!;
+  const [next, people, staff] = data.data!;
   const t = next.next.find((s) => s.id === transition);
   if (!t)
     return (
@@ -465,7 +472,7 @@ function Step({ child, summary, fw, transition, onDone }: { child: string; summa
           key={t.id}
           framework={fw}
           transition={t}
-          ctx={{ me: app.user, summary, people: people.people }}
+          ctx={{ me: app.user, summary, people: people.people, staff }}
           onSubmit={async (fields) => {
             const r = await api.post<{ warnings?: string[] }>(`/api/v1/children/${encodeURIComponent(child)}/events`, { type: t.event, fields });
             const done = `${t.label}: recorded${r.warnings?.length ? `, with a warning: ${r.warnings.join('; ')}` : ''}`;
