@@ -354,6 +354,8 @@ test('front door queue: the duty team’s decisions with their clocks', async ()
     // Early help is with the family's agreement: their consent first (§4).
     await recordStep(j, 'worcestershire', 'consent.given', { Form: 'Verbal' });
     await recordStep(j, 'worcestershire', 'request.decided', { Decision: 'Early help', Level: /^Level 3/ });
+    // The lead professional: the GP who asked, from the directory.
+    await recordStep(j, 'worcestershire', 'lead_professional.assigned', { 'Lead professional': { other: 'Ben Young' }, Service: 'Health' });
   });
 });
 

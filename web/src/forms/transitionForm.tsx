@@ -12,6 +12,7 @@ import type { CaseSummary, Condition, Framework, Person, Suggestion, Transition,
 import { Button, Checkboxes, ErrorSummary, InsetText, Radios, Select, Tag, TextInput, Textarea } from '../components/govuk';
 import { DatePicker } from '../components/moj';
 import { humanise, isoDate } from '../format';
+import type { Staff } from '../directory';
 
 export interface FormContext {
   me: User;
@@ -23,10 +24,7 @@ export interface FormContext {
   staff?: Staff;
 }
 
-export interface Staff {
-  users: { id: string; username: string; display_name: string; role: string; agency_id: string; team_id: string }[];
-  agencies: { id: string; name: string }[];
-}
+export type { Staff };
 
 type Value = string | string[];
 

@@ -10,7 +10,7 @@ import { Checkboxes, Radios, SummaryList, Tag, WarningText } from '../components
 import { Badge, DatePicker, FilterLayout, IdentityBar, MojAlert, SubNavigation, Timeline } from '../components/moj';
 import { communicationNeed, dateTime, humanise, isoDate, longDate, relative } from '../format';
 import { provenanceText, TransitionForm } from '../forms/transitionForm';
-import type { Staff } from '../forms/transitionForm';
+import { agencyName, directory, staffName } from '../directory';
 import { LoadError, Loading, useLoad } from '../load';
 import type { CaseRecord, CaseSummary, ChronologyEntry, Framework, NextStep, Person, Transition } from '../types';
 import { DueBadge } from './work';
@@ -22,14 +22,15 @@ export function who(id: string | undefined, me: api.User): string {
   if (!id) return '';
   if (id === me.id) return `you (${me.display_name})`;
   if (id === 'withheld') return 'withheld';
-  return id;
+  return staffName(id) ?? id;
 }
 
 export function CasePage({ child, tab, transition }: { child: string; tab: Tab | 'step'; transition?: string }) {
   const app = useApp();
   const [version, setVersion] = useState(0);
   const data = useLoad(async () => {
-    const summary = await api.get<CaseSummary>(`/api/v1/children/${encodeURIComponent(child)}`);
+    // The directory (names for ids) loads alongside, once per sign-in.
+    const [summary] = await Promise.all([api.get<CaseSummary>(`/api/v1/children/${encodeURIComponent(child)}`), directory()]);
     const fw = await app.framework(summary.framework);
     return { summary, fw };
   }, [child, version]);
@@ -116,7 +117,7 @@ function fieldValue(v: unknown, fw: Framework, t?: Transition, name?: string, me
     return (
       <ul class="govuk-list govuk-list--bullet govuk-!-margin-bottom-0">
         {v.map((x, i) => (
-          <li key={i}>{String(x)}</li>
+          <li key={i}>{type === 'users' && me ? who(String(x), me) : type === 'agencies' ? (agencyName(String(x)) ?? String(x)) : String(x)}</li>
         ))}
       </ul>
     );
@@ -125,6 +126,7 @@ function fieldValue(v: unknown, fw: Framework, t?: Transition, name?: string, me
   if (type === 'level') return `${fw.vocabulary.level ?? 'Level'} ${v}: ${fw.levels.find((l) => l.level === v)?.name ?? ''}`;
   if (type === 'date') return longDate(String(v));
   if (type === 'user' && me) return who(String(v), me);
+  if (type === 'agency') return agencyName(String(v)) ?? String(v);
   if (type === 'enum') return humanise(String(v));
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
@@ -308,7 +310,7 @@ function Chronology({ child, fw }: { child: string; fw: Framework }) {
                       {e.superseded_by && <Tag colour="grey">Corrected later</Tag>}
                     </>
                   ),
-                  byline: e.author === 'withheld' ? 'withheld (confidential)' : `${who(e.author, app.user)}, ${e.agency}`,
+                  byline: e.author === 'withheld' ? 'withheld (confidential)' : `${who(e.author, app.user)}, ${agencyName(e.agency) ?? e.agency}`,
                   datetime: e.occurred_at,
                   date: dateTime(e.occurred_at),
                   body: (
@@ -440,7 +442,7 @@ function Step({ child, summary, fw, transition, onDone }: { child: string; summa
         api.get<{ next: NextStep[] }>(`/api/v1/children/${encodeURIComponent(child)}/next`),
         api.get<{ people: Person[] }>(`/api/v1/children/${encodeURIComponent(child)}/people`),
         // The directory names colleagues and agencies; a form still works without it.
-        api.get<Staff>('/api/v1/staff').catch(() => undefined),
+        directory(),
       ]),
     [child, transition],
   );
