@@ -25,6 +25,13 @@ export function who(id: string | undefined, me: api.User): string {
   return staffName(id) ?? id;
 }
 
+// The access policy has one relationship for the lead professional and the
+// allocated worker: name the one the user is on this case.
+function accessPart(relationship: string, c: CaseSummary['case'], me: api.User): string {
+  if (relationship === 'allocated_worker') return c.lead_professional === me.id ? 'Lead professional' : c.allocated_worker === me.id ? 'Allocated worker' : 'Lead professional or allocated worker';
+  return humanise(relationship);
+}
+
 export function CasePage({ child, tab, transition }: { child: string; tab: Tab | 'step'; transition?: string }) {
   const app = useApp();
   const [version, setVersion] = useState(0);
@@ -163,7 +170,7 @@ function Summary({ summary, fw }: { summary: CaseSummary; fw: Framework }) {
             { key: fw.vocabulary.team ?? 'Team around the child', value: c.team.length ? c.team.map((m) => who(m, app.user)).join(', ') : 'No one yet' },
             { key: 'Duty team', value: c.duty_team || 'None' },
             { key: 'Communication needs', value: c.communication_needs.length ? c.communication_needs.map((n) => communicationNeed(String(n))).join('; ') : 'None recorded' },
-            { key: 'Your access', value: `${humanise(summary.access.relationship)}; consent: ${humanise(summary.access.consent).toLowerCase()}` },
+            { key: 'Your access', value: `${accessPart(summary.access.relationship, c, app.user)}; consent: ${humanise(summary.access.consent).toLowerCase()}` },
           ]}
         />
         <h2 class="govuk-heading-m">Open deadlines</h2>

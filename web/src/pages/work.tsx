@@ -180,7 +180,7 @@ export function WorkPage() {
             columns={[{ title: 'Child' }, { title: 'Your part' }, { title: 'Where the case is' }, { title: 'Open deadlines', numeric: true }, { title: 'Status', sort: 'descending' }]}
             rows={caseload.map((c) => [
               { content: childLink(c.child_id, c.display_name), sortValue: c.display_name },
-              { content: humanise(c.relationship), sortValue: c.relationship },
+              { content: c.relationship === 'allocated_worker' ? 'Lead professional or allocated worker' : humanise(c.relationship), sortValue: c.relationship },
               { content: c.state_label, sortValue: c.state_label },
               { content: String(c.open_deadlines), sortValue: c.open_deadlines },
               { content: c.overdue_deadlines ? <Badge colour="red">{c.overdue_deadlines} overdue</Badge> : <Badge colour="green">On track</Badge>, sortValue: c.overdue_deadlines },
