@@ -31,24 +31,39 @@ async function journey(name, fn, opts) {
   }
 }
 
+// A step's label depends on the case's state (one event, several
+// transitions): any of the event's labels names it.
+const escape = (x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const labelOf = (fw, event) => frameworks[fw].pathway.transitions.find((t) => t.event === event).label;
+const labelsOf = (fw, event) => new RegExp(`^(${[...new Set(frameworks[fw].pathway.transitions.filter((t) => t.event === event).map((t) => escape(t.label)))].join('|')})$`);
 
 // Fills every field of the form on the page that is still empty: the first
 // choice of each group, a sentence in each text box, a date nine weeks
 // ahead (inside the 6-to-12-week review window), until nothing is left.
 async function fillForm(j, overrides = {}) {
   const p = j.page;
+  // An override is a choice's label (or a pattern), a text, or
+  // { other: NAME }: someone from the directory, under "someone else".
   for (const [label, value] of Object.entries(overrides)) {
-    const group = p.getByRole('group', { name: label });
-    if (await group.count()) await j.check(group.first().getByLabel(value, { exact: true }));
-    else await j.fill(p.getByLabel(label), value);
+    const group = p.getByRole('group', { name: new RegExp(`^${escape(label)}(\\W|$)`) });
+    if (value && typeof value === 'object' && 'other' in value) {
+      const g = group.first();
+      await j.check(g.getByLabel('Someone or somewhere else', { exact: true }));
+      const select = g.locator('select');
+      if (await select.count()) {
+        const option = await select.first().evaluate((s, name) => [...s.options].find((o) => o.text.startsWith(name))?.value, value.other);
+        if (!option) throw new Error(`${label}: no ${value.other} in the directory`);
+        await j.select(select.first(), option);
+      } else await j.check(g.getByLabel(new RegExp(`^${escape(value.other)}`)).first());
+    } else if (await group.count()) await j.check(group.first().getByLabel(value, { exact: typeof value === 'string' }).first());
+    else await j.fill(p.getByLabel(label, { exact: true }), value);
   }
   for (let round = 0; round < 6; round++) {
     const tasks = await p.evaluate(() => {
       const form = [...document.querySelectorAll('main form')].pop();
       const out = [];
       for (const fs of form.querySelectorAll('fieldset')) {
-        if (fs.classList.contains('moj-add-another')) continue;
+        if (fs.classList.contains('moj-add-another') || !fs.offsetParent) continue;
         const own = [...fs.querySelectorAll(':scope > .govuk-radios > .govuk-radios__item > input, :scope > .govuk-checkboxes > .govuk-checkboxes__item > input')];
         if (own.length && !own.some((i) => i.checked)) out.push({ kind: 'check', id: own[0].id });
       }
@@ -57,7 +72,7 @@ async function fillForm(j, overrides = {}) {
         if (i.value || i.id.endsWith('-other') || !i.offsetParent) continue;
         out.push({ kind: i.classList.contains('moj-js-datepicker-input') ? 'date' : i.inputMode === 'numeric' ? 'int' : 'input', id: i.id });
       }
-      for (const s of form.querySelectorAll('select')) if (!s.value) out.push({ kind: 'select', id: s.id });
+      for (const s of form.querySelectorAll('select')) if (!s.value && s.offsetParent) out.push({ kind: 'select', id: s.id });
       return out;
     });
     if (!tasks.length) return;
@@ -92,14 +107,14 @@ async function recordStep(j, fw, event, overrides, label) {
   const p = j.page;
   await j.click(p.getByRole('navigation', { name: 'Case' }).getByRole('link', { name: 'Record', exact: true }));
   await p.getByRole('heading', { name: 'Record on the case' }).waitFor();
-  await j.click(p.getByRole('link', { name: labelOf(fw, event), exact: true }));
-  await p.getByRole('heading', { name: labelOf(fw, event) }).waitFor();
+  await j.click(p.getByRole('link', { name: labelsOf(fw, event) }));
+  await p.getByRole('heading', { name: labelsOf(fw, event) }).waitFor();
   await fillForm(j, overrides);
   await j.visit(label ?? event.replace(/\./g, '-'));
   await j.click(p.getByRole('button', { name: 'Save and record' }));
   await p.waitForFunction(() => document.querySelector('.govuk-notification-banner--success') || document.querySelector('.govuk-error-summary'));
   await expectNoErrors(j, `${fw} ${event}`);
-  await p.getByText(`${labelOf(fw, event)}: recorded`).waitFor();
+  await p.getByText(new RegExp(`${labelsOf(fw, event).source.slice(1, -1)}: recorded`)).waitFor();
 }
 
 
@@ -223,6 +238,10 @@ test('practitioner effort: from my work to a recorded concern with its suggested
     assert.ok((await p.locator('#explanation li').count()) > 0);
     await j.click(p.getByRole('button', { name: 'Continue' }));
     const request = fw.pathway.transitions.find((t) => t.event === 'request.received');
+    // A request for support or a referral: the practitioner says which.
+    await p.locator('#entry, #f-source').first().waitFor();
+    const entry = p.getByRole('group', { name: 'What are you recording?' });
+    if (await entry.count()) await j.check(entry.getByLabel(request.label, { exact: true }));
     // The request's required fields: the first choice of each, a sentence for text.
     for (const f of request.fields.filter((x) => !x.optional)) {
       const id = `#f-${f.name}`;
@@ -244,26 +263,47 @@ test('practitioner effort: from my work to a recorded concern with its suggested
 
 // The pathway's steps on a child of each framework, by the case's lead
 // professional or allocated worker, through the generated forms.
+// The steps follow each framework's rules: consent before a team from
+// another agency, actions before a plan, the review before the closure,
+// the social work assessment before a step down.
 const pathways = [
   {
     fw: 'worcestershire',
     user: 'm.clarke',
     child: 'Jayden Moss',
     steps: [
-      ['consent.given', { 'Form': 'Written' }],
+      ['consent.given', { Agencies: { other: 'Targeted Family Support' }, Form: 'Written' }],
       ['action.added'],
-      ['team.member_added'],
-      ['review.held', { 'Decision': 'Continue' }],
-      ['concern.raised', { 'Immediate': 'No' }],
-      ['escalation.raised'],
-      ['consent.overridden'],
+      ['team.member_added', { Member: { other: 'Gwen Evans' }, Role: 'Targeted Family Support team leader (allocated)' }],
+      ['review.held', { Outcome: 'Positive change', Decision: 'Continue', 'Brought forward': 'No' }],
+      // Discussed with the allocated team leader on the team, not the lead (Appendix 6).
+      ['concern.raised', { 'Discussed with': /^Gwen Evans/, Decision: 'Remains at current level' }],
+      ['escalation.raised', { 'With agency': { other: 'Family Front Door' } }],
+      ['consent.overridden', { Ground: 'Significant harm' }],
       ['step_up.requested'],
     ],
   },
-  { fw: 'worcestershire', user: 'd.ali', child: 'Noah Webb', steps: [['escalation.resolved'], ['case.closed']] },
-  { fw: 'worcestershire', user: 'r.patel', child: 'Amelia Hart', steps: [['step_down.requested'], ['step_down.case_discussion'], ['step_down.final_meeting']] },
-  { fw: 'devon', user: 'e.rowe', child: 'Kai Turner', steps: [['action.added'], ['review.held', { 'Decision': 'Continue' }], ['case.closed']] },
-  { fw: 'staffordshire', user: 'f.hill', child: 'Maya Price', steps: [['assessment.completed'], ['plan.agreed', { 'Plan type': 'Single agency' }], ['action.added']] },
+  {
+    fw: 'worcestershire',
+    user: 'd.ali',
+    child: 'Noah Webb',
+    steps: [['escalation.resolved'], ['review.held', { Outcome: 'Positive change', Decision: 'End needs met', 'Brought forward': 'No' }], ['case.closed', { Reason: 'Needs met', 'Signposted to': 'Virtual family hub' }]],
+  },
+  {
+    fw: 'worcestershire',
+    user: 'r.patel',
+    child: 'Amelia Hart',
+    steps: [
+      ['social_care.assessment_completed', { Outcome: 'Early help', Level: /^Level 3/ }],
+      ['step_down.requested', { 'Recommended level': /^Level 3/, 'Agreed by': { other: 'Sam Ahmed' } }],
+      ['step_down.case_discussion'],
+      ['consent.given', { Form: 'Verbal' }],
+      ['action.added'],
+      ['step_down.final_meeting'],
+    ],
+  },
+  { fw: 'devon', user: 'e.rowe', child: 'Kai Turner', steps: [['action.added'], ['review.held', { Decision: 'End needs met' }], ['case.closed', { Reason: 'Needs met' }]] },
+  { fw: 'staffordshire', user: 'f.hill', child: 'Maya Price', steps: [['assessment.completed'], ['action.added'], ['plan.agreed', { 'Plan type': 'Single agency' }]] },
   { fw: 'scotland', user: 'i.fraser', child: 'Ellie Murray', steps: [['action.added'], ['chronology.entry_added']] },
   { fw: 'scotland', user: 'w.reid', child: 'Callum Stewart', steps: [['team.member_added'], ['note.added']] },
 ];
@@ -284,7 +324,7 @@ for (const w of pathways) {
 test('chronology: filters by agency, type, significance and date; print view', async () => {
   await journey('chronology', async (j) => {
     const p = j.page;
-    await j.signIn('s.brown');
+    await j.signIn('r.patel');
     await openChild(j, 'Lily Carter');
     await j.click(p.getByRole('link', { name: 'Chronology' }));
     await p.locator('.moj-timeline__item').first().waitFor();
@@ -311,7 +351,11 @@ test('front door queue: the duty team’s decisions with their clocks', async ()
     await j.visit('queue');
     await j.click(p.getByRole('link', { name: 'Harry Finch' }).first());
     await p.getByRole('heading', { name: 'Case summary' }).waitFor();
-    await recordStep(j, 'worcestershire', 'request.decided', { Decision: 'Early help' });
+    // Early help is with the family's agreement: their consent first (§4).
+    await recordStep(j, 'worcestershire', 'consent.given', { Form: 'Verbal' });
+    await recordStep(j, 'worcestershire', 'request.decided', { Decision: 'Early help', Level: /^Level 3/ });
+    // The lead professional: the GP who asked, from the directory.
+    await recordStep(j, 'worcestershire', 'lead_professional.assigned', { 'Lead professional': { other: 'Ben Young' }, Service: 'Health' });
   });
 });
 
@@ -396,8 +440,11 @@ test('keyboard only: sign in and record a concern without a mouse', async () => 
     await p.getByText('Signed in as').waitFor();
     await j.tabTo(focused('#record-concern'));
     await j.press('Enter');
-    await j.tabTo(focused('#framework'));
+    // Worcestershire's threshold document: arrow keys move through the choices.
+    await j.tabTo(focused('input[name=framework]'));
     await j.press('Space');
+    const authority = frameworks.worcestershire.authority;
+    for (let i = 0; i < 8 && !(await p.evaluate((a) => document.activeElement.labels[0].textContent.includes(a), authority)); i++) await j.press('ArrowDown');
     await j.tabTo(focused('#child-name'));
     await j.type('Kit Keyboard');
     await j.tabTo(focused('#child-dob'));
@@ -413,6 +460,12 @@ test('keyboard only: sign in and record a concern without a mouse', async () => 
     await p.locator('#suggested-level').waitFor();
     await j.tabTo(focused('#needs-continue'));
     await j.press('Enter');
+    await p.locator('#entry, #f-source').first().waitFor();
+    if (await p.locator('#entry').count()) {
+      // The first choice is the request for support.
+      await j.tabTo(focused('#entry'));
+      await j.press('Space');
+    }
     await p.getByRole('button', { name: 'Send' }).waitFor();
     const request = frameworks.worcestershire.pathway.transitions.find((t) => t.event === 'request.received');
     for (const f of request.fields.filter((x) => !x.optional)) {
@@ -442,7 +495,7 @@ test('320 px wide: the main pages reflow without sideways scrolling', async () =
     async (j) => {
       const p = j.page;
       await j.fitsWidth('sign-in');
-      await j.signIn('s.brown');
+      await j.signIn('r.patel');
       await j.fitsWidth('my-work');
       await j.visit('my-work');
       await openChild(j, 'Lily Carter');
@@ -468,7 +521,7 @@ test('measure: first load and the case page, in the browser', async () => {
     // The sign-in page, loaded fresh: the app's scripts and styles parsed and run.
     await p.getByRole('button', { name: 'Sign in' }).waitFor();
     const load = await p.evaluate(() => performance.getEntriesByType('navigation')[0].loadEventEnd);
-    await j.signIn('s.brown');
+    await j.signIn('r.patel');
     await p.getByText('Deadlines you or your team own').waitFor();
     await j.fill(p.getByLabel('Name, NHS number or record id'), 'Lily');
     await j.click(p.getByRole('button', { name: 'Search' }));

@@ -7,6 +7,7 @@ import { createContext } from 'preact';
 import { useContext, useEffect, useRef, useState } from 'preact/hooks';
 import { ServiceNavigation, SkipLink } from 'govuk-frontend';
 import * as api from './api';
+import { forgetDirectory } from './directory';
 import type { Framework, FrameworkSummary } from './types';
 import { Button, ErrorSummary, NotificationBanner, TextInput } from './components/govuk';
 
@@ -118,6 +119,7 @@ export function App({ pages }: { pages: (ctx: Ctx) => ComponentChildren }) {
     api.setSessionHandlers(
       () => {
         api.clearCredentials();
+        forgetDirectory();
         setUser(null);
         setWarning(null);
         setSignedOutMessage('Your session has ended. Sign in again to carry on.');
@@ -149,6 +151,7 @@ export function App({ pages }: { pages: (ctx: Ctx) => ComponentChildren }) {
       const warnAt = Math.min(120, total / 2);
       if (left <= 0) {
         api.logout().catch(() => undefined);
+        forgetDirectory();
         setUser(null);
         setWarning(null);
         setSignedOutMessage(`You were signed out after ${Math.round(total / 60)} minutes without activity, to protect the information.`);
@@ -171,6 +174,7 @@ export function App({ pages }: { pages: (ctx: Ctx) => ComponentChildren }) {
 
   const signOut = () => {
     api.logout().catch(() => undefined);
+    forgetDirectory();
     setUser(null);
     setWarning(null);
     setSignedOutMessage('You have signed out.');

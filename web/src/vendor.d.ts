@@ -18,4 +18,7 @@ declare module '@ministryofjustice/frontend' {
   export class DatePicker {
     constructor(root: Element, config?: Record<string, unknown>);
   }
+  export class FilterToggleButton {
+    constructor(root: Element, config?: Record<string, unknown>);
+  }
 }

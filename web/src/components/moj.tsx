@@ -3,7 +3,7 @@
 // picker.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
-import { DatePicker as MojDatePicker, SortableTable as MojSortableTable } from '@ministryofjustice/frontend';
+import { DatePicker as MojDatePicker, FilterToggleButton as MojFilterToggleButton, SortableTable as MojSortableTable } from '@ministryofjustice/frontend';
 import { ErrorMessage, FormGroup } from './govuk';
 
 export function IdentityBar({ title, children, actions }: { title: ComponentChildren; children?: ComponentChildren; actions?: ComponentChildren }) {
@@ -105,7 +105,10 @@ export function SortableTable({ caption, columns, rows, captionClass }: { captio
       }
     }
   }, []);
+  // On a narrow screen a wide table scrolls in its own region (reachable
+  // by keyboard), so the page itself never scrolls sideways.
   return (
+    <div class="app-table-scroll" role="region" aria-label={typeof caption === 'string' ? caption : 'Table'} tabIndex={0}>
     <table class="govuk-table" data-module="moj-sortable-table" ref={ref}>
       <caption class={`govuk-table__caption ${captionClass ?? 'govuk-table__caption--m'}`}>{caption}</caption>
       <thead class="govuk-table__head">
@@ -129,6 +132,7 @@ export function SortableTable({ caption, columns, rows, captionClass }: { captio
         ))}
       </tbody>
     </table>
+    </div>
   );
 }
 
@@ -175,15 +179,29 @@ export function DatePicker(props: { id: string; label: ComponentChildren; hint?:
 
 // MoJ's filter layout: the filter panel beside (or, on a narrow screen,
 // above) the results.
+// MoJ's filter layout: beside the results on a wide screen; on a narrow
+// one, behind MoJ's "Show filter" button (its overlay would cover the page).
 export function FilterLayout({ filter, children, onApply, selected }: { filter: ComponentChildren; children: ComponentChildren; onApply: () => void; selected?: ComponentChildren }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (ref.current && !ref.current.dataset.ready) {
+      ref.current.dataset.ready = '1';
+      try {
+        new MojFilterToggleButton(ref.current, { toggleButtonContainer: { element: ref.current.parentElement!.querySelector('.moj-action-bar__filter') } });
+      } catch {
+        /* the filter stays open */
+      }
+    }
+  }, []);
   return (
     <div class="moj-filter-layout">
-      <div class="moj-filter-layout__filter">
+      <div class="moj-filter-layout__filter" ref={ref}>
         <div class="moj-filter">
           <div class="moj-filter__header">
             <div class="moj-filter__header-title">
               <h2 class="govuk-heading-m">Filter</h2>
             </div>
+            <div class="moj-filter__header-action"></div>
           </div>
           <div class="moj-filter__content">
             {selected && <div class="moj-filter__selected">{selected}</div>}
@@ -203,7 +221,12 @@ export function FilterLayout({ filter, children, onApply, selected }: { filter: 
           </div>
         </div>
       </div>
-      <div class="moj-filter-layout__content">{children}</div>
+      <div class="moj-filter-layout__content">
+        <div class="moj-action-bar">
+          <div class="moj-action-bar__filter"></div>
+        </div>
+        {children}
+      </div>
     </div>
   );
 }

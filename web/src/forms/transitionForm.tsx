@@ -12,6 +12,7 @@ import type { CaseSummary, Condition, Framework, Person, Suggestion, Transition,
 import { Button, Checkboxes, ErrorSummary, InsetText, Radios, Select, Tag, TextInput, Textarea } from '../components/govuk';
 import { DatePicker } from '../components/moj';
 import { humanise, isoDate } from '../format';
+import type { Staff } from '../directory';
 
 export interface FormContext {
   me: User;
@@ -19,7 +20,11 @@ export interface FormContext {
   people?: Person[];
   suggestion?: Suggestion | null;
   observedFacts?: string[];
+  // The directory (GET /staff): colleagues and agencies by name.
+  staff?: Staff;
 }
+
+export type { Staff };
 
 type Value = string | string[];
 
@@ -92,19 +97,36 @@ interface Option {
   text: string;
 }
 
+function staffName(ctx: FormContext, id: string): string {
+  return ctx.staff?.users.find((u) => u.id === id)?.display_name ?? id;
+}
+
+function agencyName(ctx: FormContext, id: string): string {
+  return ctx.staff?.agencies.find((a) => a.id === id)?.name ?? id;
+}
+
+// The people on the case first (by their part in it), then the directory.
 function knownUsers(ctx: FormContext): Option[] {
   const out = new Map<string, string>();
   out.set(ctx.me.id, `You (${ctx.me.display_name})`);
   const s = ctx.summary;
   if (s) {
-    if (s.case.lead_professional && !out.has(s.case.lead_professional)) out.set(s.case.lead_professional, `${s.case.lead_professional} (lead professional)`);
-    if (s.case.allocated_worker && !out.has(s.case.allocated_worker)) out.set(s.case.allocated_worker, `${s.case.allocated_worker} (allocated worker)`);
+    if (s.case.lead_professional && !out.has(s.case.lead_professional)) out.set(s.case.lead_professional, `${staffName(ctx, s.case.lead_professional)} (lead professional)`);
+    if (s.case.allocated_worker && !out.has(s.case.allocated_worker)) out.set(s.case.allocated_worker, `${staffName(ctx, s.case.allocated_worker)} (allocated worker)`);
     for (const r of Object.values(s.records.team_member ?? {})) {
-      if (r.member && !out.has(r.member)) out.set(r.member, `${r.member} (${[r.role, r.member_agency].filter(Boolean).join(', ')})`);
+      if (r.member && !out.has(r.member)) out.set(r.member, `${staffName(ctx, r.member)} (${[r.role, r.member_agency && agencyName(ctx, r.member_agency)].filter(Boolean).join(', ')})`);
     }
-    for (const m of s.case.team) if (!out.has(m)) out.set(m, `${m} (team around the child)`);
+    for (const m of s.case.team) if (!out.has(m)) out.set(m, `${staffName(ctx, m)} (team around the child)`);
   }
   return [...out].map(([value, text]) => ({ value, text }));
+}
+
+function directoryUsers(ctx: FormContext): Option[] {
+  return (ctx.staff?.users ?? []).map((u) => ({ value: u.id, text: `${u.display_name} (${humanise(u.role)}, ${agencyName(ctx, u.agency_id)})` }));
+}
+
+function directoryAgencies(ctx: FormContext): Option[] {
+  return (ctx.staff?.agencies ?? []).map((a) => ({ value: a.id, text: a.name }));
 }
 
 function knownAgencies(ctx: FormContext): Option[] {
@@ -114,7 +136,7 @@ function knownAgencies(ctx: FormContext): Option[] {
     for (const r of Object.values(s.records.team_member ?? {})) if (r.member_agency) out.add(r.member_agency);
     for (const r of Object.values(s.records.consent ?? {})) for (const a of r.agencies ?? []) if (a !== 'all') out.add(a);
   }
-  return [...out].map((a) => ({ value: a, text: a === ctx.me.agency_id ? `${a} (your agency)` : a }));
+  return [...out].map((a) => ({ value: a, text: a === ctx.me.agency_id ? `${agencyName(ctx, a)} (your agency)` : agencyName(ctx, a) }));
 }
 
 function recordKeys(t: Transition, f: TransitionField, ctx: FormContext): Option[] | null {
@@ -404,7 +426,7 @@ export function TransitionForm(props: {
         );
       case 'user':
       case 'users':
-        return <Picker id={id} label={label} hint={hint} error={error} many={f.type === 'users'} options={knownUsers(ctx)} value={v} onChange={(x) => set(f.name, x)} otherLabel="Another person's account id" otherHint="Their account id from the directory, for example u-3f9a1c2b7d4e" />;
+        return <Picker id={id} label={label} hint={hint} error={error} many={f.type === 'users'} options={knownUsers(ctx)} directory={directoryUsers(ctx)} value={v} onChange={(x) => set(f.name, x)} otherLabel="Another person's account id" otherHint="Their account id from the directory, for example u-3f9a1c2b7d4e" />;
       case 'agency':
       case 'agencies':
         return (
@@ -415,6 +437,7 @@ export function TransitionForm(props: {
             error={error}
             many={f.type === 'agencies'}
             options={[...knownAgencies(ctx), ...(f.type === 'agencies' ? [{ value: 'all', text: 'Every agency' }] : [])]}
+            directory={directoryAgencies(ctx)}
             value={v}
             onChange={(x) => set(f.name, x)}
             otherLabel="Another agency's id"
@@ -585,6 +608,9 @@ function Picker(props: {
   error?: string;
   many: boolean;
   options: Option[];
+  // Everyone else who could be chosen: offered as a list under "someone or
+  // somewhere else" (an id may still be typed when the directory is empty).
+  directory?: Option[];
   value: Value;
   onChange: (v: Value) => void;
   otherLabel: string;
@@ -600,7 +626,33 @@ function Picker(props: {
       .split(/[,\s]+/)
       .map((x) => x.trim())
       .filter(Boolean);
-  const otherInput = (
+  const choices = (props.directory ?? []).filter((o) => !known.has(o.value));
+  const otherInput = choices.length ? (
+    props.many ? (
+      <Checkboxes
+        id={`${props.id}-other`}
+        label={props.otherLabel.replace(/'s (account )?id$/, '')}
+        values={others}
+        items={choices}
+        onChange={(vals) => {
+          setOther(vals.join(', '));
+          props.onChange([...current.filter((x) => known.has(x)), ...vals]);
+        }}
+        small
+      />
+    ) : (
+      <Select
+        id={`${props.id}-other`}
+        label={props.otherLabel.replace(/'s (account )?id$/, '')}
+        value={others[0] ?? ''}
+        items={[{ value: '', text: 'Choose…' }, ...choices]}
+        onChange={(x) => {
+          setOther(x);
+          props.onChange(x);
+        }}
+      />
+    )
+  ) : (
     <TextInput
       id={`${props.id}-other`}
       label={props.otherLabel}

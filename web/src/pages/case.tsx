@@ -10,6 +10,7 @@ import { Checkboxes, Radios, SummaryList, Tag, WarningText } from '../components
 import { Badge, DatePicker, FilterLayout, IdentityBar, MojAlert, SubNavigation, Timeline } from '../components/moj';
 import { communicationNeed, dateTime, humanise, isoDate, longDate, relative } from '../format';
 import { provenanceText, TransitionForm } from '../forms/transitionForm';
+import { agencyName, directory, staffName } from '../directory';
 import { LoadError, Loading, useLoad } from '../load';
 import type { CaseRecord, CaseSummary, ChronologyEntry, Framework, NextStep, Person, Transition } from '../types';
 import { DueBadge } from './work';
@@ -21,14 +22,22 @@ export function who(id: string | undefined, me: api.User): string {
   if (!id) return '';
   if (id === me.id) return `you (${me.display_name})`;
   if (id === 'withheld') return 'withheld';
-  return id;
+  return staffName(id) ?? id;
+}
+
+// The access policy has one relationship for the lead professional and the
+// allocated worker: name the one the user is on this case.
+function accessPart(relationship: string, c: CaseSummary['case'], me: api.User): string {
+  if (relationship === 'allocated_worker') return c.lead_professional === me.id ? 'Lead professional' : c.allocated_worker === me.id ? 'Allocated worker' : 'Lead professional or allocated worker';
+  return humanise(relationship);
 }
 
 export function CasePage({ child, tab, transition }: { child: string; tab: Tab | 'step'; transition?: string }) {
   const app = useApp();
   const [version, setVersion] = useState(0);
   const data = useLoad(async () => {
-    const summary = await api.get<CaseSummary>(`/api/v1/children/${encodeURIComponent(child)}`);
+    // The directory (names for ids) loads alongside, once per sign-in.
+    const [summary] = await Promise.all([api.get<CaseSummary>(`/api/v1/children/${encodeURIComponent(child)}`), directory()]);
     const fw = await app.framework(summary.framework);
     return { summary, fw };
   }, [child, version]);
@@ -115,7 +124,7 @@ function fieldValue(v: unknown, fw: Framework, t?: Transition, name?: string, me
     return (
       <ul class="govuk-list govuk-list--bullet govuk-!-margin-bottom-0">
         {v.map((x, i) => (
-          <li key={i}>{String(x)}</li>
+          <li key={i}>{type === 'users' && me ? who(String(x), me) : type === 'agencies' ? (agencyName(String(x)) ?? String(x)) : String(x)}</li>
         ))}
       </ul>
     );
@@ -124,6 +133,7 @@ function fieldValue(v: unknown, fw: Framework, t?: Transition, name?: string, me
   if (type === 'level') return `${fw.vocabulary.level ?? 'Level'} ${v}: ${fw.levels.find((l) => l.level === v)?.name ?? ''}`;
   if (type === 'date') return longDate(String(v));
   if (type === 'user' && me) return who(String(v), me);
+  if (type === 'agency') return agencyName(String(v)) ?? String(v);
   if (type === 'enum') return humanise(String(v));
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
@@ -160,7 +170,7 @@ function Summary({ summary, fw }: { summary: CaseSummary; fw: Framework }) {
             { key: fw.vocabulary.team ?? 'Team around the child', value: c.team.length ? c.team.map((m) => who(m, app.user)).join(', ') : 'No one yet' },
             { key: 'Duty team', value: c.duty_team || 'None' },
             { key: 'Communication needs', value: c.communication_needs.length ? c.communication_needs.map((n) => communicationNeed(String(n))).join('; ') : 'None recorded' },
-            { key: 'Your access', value: `${humanise(summary.access.relationship)}; consent: ${humanise(summary.access.consent).toLowerCase()}` },
+            { key: 'Your access', value: `${accessPart(summary.access.relationship, c, app.user)}; consent: ${humanise(summary.access.consent).toLowerCase()}` },
           ]}
         />
         <h2 class="govuk-heading-m">Open deadlines</h2>
@@ -307,7 +317,7 @@ function Chronology({ child, fw }: { child: string; fw: Framework }) {
                       {e.superseded_by && <Tag colour="grey">Corrected later</Tag>}
                     </>
                   ),
-                  byline: e.author === 'withheld' ? 'withheld (confidential)' : `${who(e.author, app.user)}, ${e.agency}`,
+                  byline: e.author === 'withheld' ? 'withheld (confidential)' : `${who(e.author, app.user)}, ${agencyName(e.agency) ?? e.agency}`,
                   datetime: e.occurred_at,
                   date: dateTime(e.occurred_at),
                   body: (
@@ -434,12 +444,18 @@ function Next({ child, fw }: { child: string; fw: Framework }) {
 function Step({ child, summary, fw, transition, onDone }: { child: string; summary: CaseSummary; fw: Framework; transition: string; onDone: () => void }) {
   const app = useApp();
   const data = useLoad(
-    () => Promise.all([api.get<{ next: NextStep[] }>(`/api/v1/children/${encodeURIComponent(child)}/next`), api.get<{ people: Person[] }>(`/api/v1/children/${encodeURIComponent(child)}/people`)]),
+    () =>
+      Promise.all([
+        api.get<{ next: NextStep[] }>(`/api/v1/children/${encodeURIComponent(child)}/next`),
+        api.get<{ people: Person[] }>(`/api/v1/children/${encodeURIComponent(child)}/people`),
+        // The directory names colleagues and agencies; a form still works without it.
+        directory(),
+      ]),
     [child, transition],
   );
   if (data.loading) return <Loading />;
   if (data.error) return <LoadError error={data.error} />;
-  const [next, people] = data.data!;
+  const [next, people, staff] = data.data!;
   const t = next.next.find((s) => s.id === transition);
   if (!t)
     return (
@@ -465,7 +481,7 @@ function Step({ child, summary, fw, transition, onDone }: { child: string; summa
           key={t.id}
           framework={fw}
           transition={t}
-          ctx={{ me: app.user, summary, people: people.people }}
+          ctx={{ me: app.user, summary, people: people.people, staff }}
           onSubmit={async (fields) => {
             const r = await api.post<{ warnings?: string[] }>(`/api/v1/children/${encodeURIComponent(child)}/events`, { type: t.event, fields });
             const done = `${t.label}: recorded${r.warnings?.length ? `, with a warning: ${r.warnings.join('; ')}` : ''}`;

@@ -11,6 +11,7 @@ import { Button, ErrorSummary, Panel, Radios, TextInput, WarningText } from '../
 import { DatePicker } from '../components/moj';
 import { ageOn, humanise, isoDate, longDate } from '../format';
 import { TransitionForm } from '../forms/transitionForm';
+import { directory } from '../directory';
 import { LoadError, Loading, useLoad } from '../load';
 import type { CaseSummary, Framework, FrameworkSummary, NextStep, Person, Transition } from '../types';
 import { SuggestionPanel, useSuggestion, Windscreen } from './windscreen';
@@ -39,6 +40,8 @@ export function RecordPage({ child }: { child?: string }) {
   const [sent, setSent] = useState<Sent | null>(null);
 
   const list = useLoad(() => app.frameworks(), []);
+  // Colleagues and agencies by name, for the request's user and agency fields.
+  const staff = useLoad(() => directory(), []);
   const existing = useLoad(
     () =>
       child
@@ -234,7 +237,7 @@ export function RecordPage({ child }: { child?: string }) {
               key={chosen.id}
               framework={framework}
               transition={chosen}
-              ctx={{ me: app.user, summary: summary ?? undefined, people: existing.data?.[2].people, suggestion, observedFacts: observed.facts }}
+              ctx={{ me: app.user, summary: summary ?? undefined, people: existing.data?.[2].people, suggestion, observedFacts: observed.facts, staff: staff.data ?? undefined }}
               submitLabel="Send"
               before={<p class="govuk-body">About {childName}{dobIso ? `, born ${longDate(dobIso)}` : ''}.</p>}
               onSubmit={submit}

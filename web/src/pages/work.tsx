@@ -9,6 +9,15 @@ import { dateTime, humanise, longDate, relative } from '../format';
 import { LoadError, Loading, useLoad } from '../load';
 import type { Alert, Deadline } from '../types';
 
+interface CaseloadEntry {
+  child_id: string;
+  display_name: string;
+  state_label: string;
+  relationship: string;
+  open_deadlines: number;
+  overdue_deadlines: number;
+}
+
 interface SearchResult {
   child_id: string;
   display_name: string;
@@ -28,7 +37,7 @@ export function DueBadge({ d }: { d: Deadline }) {
 export function WorkPage() {
   const app = useApp();
   const mine = useLoad(() => api.get<{ deadlines: Deadline[] }>('/api/v1/due', { mine: true }), []);
-  const all = useLoad(() => api.get<{ deadlines: Deadline[] }>('/api/v1/due'), []);
+  const all = useLoad(() => api.get<{ children: CaseloadEntry[] }>('/api/v1/caseload'), []);
   const alerts = useLoad(() => (app.user.role === 'safeguarding_lead' ? api.get<{ alerts: Alert[] }>('/api/v1/alerts') : Promise.resolve({ alerts: [] as Alert[] })), []);
   const [q, setQ] = useState('');
   const [qError, setQError] = useState('');
@@ -63,18 +72,8 @@ export function WorkPage() {
     }
   };
 
-  // The caseload: every child with an open deadline the user may read.
-  const caseload = new Map<string, { name: string; open: number; overdue: number; next: Deadline }>();
-  for (const d of all.data?.deadlines ?? []) {
-    if (!d.child_id) continue;
-    const c = caseload.get(d.child_id);
-    if (!c) caseload.set(d.child_id, { name: d.display_name ?? d.child_id, open: 1, overdue: d.overdue ? 1 : 0, next: d });
-    else {
-      c.open++;
-      if (d.overdue) c.overdue++;
-      if (d.due_at < c.next.due_at) c.next = d;
-    }
-  }
+  // The caseload: the children whose case the user holds or works on.
+  const caseload = all.data?.children ?? [];
   const overdueMine = (mine.data?.deadlines ?? []).filter((d) => d.overdue).length;
   const unacknowledged = (alerts.data?.alerts ?? []).filter((a) => !a.acknowledged_at).length;
 
@@ -171,19 +170,20 @@ export function WorkPage() {
       {all.loading && <Loading />}
       {all.error && <LoadError error={all.error} />}
       {all.data &&
-        (caseload.size === 0 ? (
-          <p class="govuk-body">No open work on children you can see. Use “Find a child” for others you work with.</p>
+        (caseload.length === 0 ? (
+          <p class="govuk-body">No open cases of yours. Use “Find a child” for others you work with.</p>
         ) : (
           <SortableTable
-            key={`c-${caseload.size}`}
-            caption="Your caseload: children with open deadlines"
+            key={`c-${caseload.length}`}
+            caption="Your caseload"
             captionClass="govuk-table__caption--s"
-            columns={[{ title: 'Child' }, { title: 'Open deadlines', numeric: true }, { title: 'Next due', sort: 'ascending' }, { title: 'Status' }]}
-            rows={[...caseload].map(([id, c]) => [
-              { content: childLink(id, c.name), sortValue: c.name },
-              { content: String(c.open), sortValue: c.open },
-              { content: `${c.next.label} — ${longDate(c.next.due_at)}`, sortValue: c.next.due_at },
-              { content: c.overdue ? <Badge colour="red">{c.overdue} overdue</Badge> : <Badge colour="green">On track</Badge>, sortValue: c.overdue },
+            columns={[{ title: 'Child' }, { title: 'Your part' }, { title: 'Where the case is' }, { title: 'Open deadlines', numeric: true }, { title: 'Status', sort: 'descending' }]}
+            rows={caseload.map((c) => [
+              { content: childLink(c.child_id, c.display_name), sortValue: c.display_name },
+              { content: c.relationship === 'allocated_worker' ? 'Lead professional or allocated worker' : humanise(c.relationship), sortValue: c.relationship },
+              { content: c.state_label, sortValue: c.state_label },
+              { content: String(c.open_deadlines), sortValue: c.open_deadlines },
+              { content: c.overdue_deadlines ? <Badge colour="red">{c.overdue_deadlines} overdue</Badge> : <Badge colour="green">On track</Badge>, sortValue: c.overdue_deadlines },
             ])}
           />
         ))}
