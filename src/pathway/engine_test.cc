@@ -597,17 +597,6 @@ TEST_F(DeadlineTestPathway, AStepWaitsOnAnOpenDeadlineOfItsKind) {
   EXPECT_TRUE(state_.open_deadlines.empty());
 }
 
-TEST_F(DeadlineTestPathway, AKindNoTransitionStartsDoesNotLoad) {
-  auto concepts = framework::LoadConceptsFile(std::string(CONTINUUM_FRAMEWORKS_DIR) + "/concepts.yaml");
-  ASSERT_TRUE(concepts.ok());
-  std::string text = kFramework;
-  text.replace(text.find("deadlines_open: [decision]"), 26, "deadlines_open: [decison]");
-  auto fw = framework::LoadFramework(text, "typo.yaml", *concepts);
-  ASSERT_FALSE(fw.ok());
-  EXPECT_NE(fw.status().message().find("no transition starts a deadline 'decison'"), std::string::npos)
-      << fw.status().message();
-}
-
 // Scotland: at stage 4, for a child in a child protection process, care
 // experienced or on a Compulsory Supervision Order, the Lead Professional is
 // always from social work (Stage 4). The rule lives in scotland.yaml and rests
