@@ -51,8 +51,8 @@ echo "== What is due: the front door's (k.osei), and a lead professional's (m.cl
 $bin due --as k.osei
 $bin due --as m.clarke
 echo
-echo "== One child's case, as her health visitor (the lead professional), and her chronology as her social worker"
-$bin case show demo-wo-lily --as s.brown
+echo "== One child's case and her chronology, as her allocated social worker (stepped up from early help)"
+$bin case show demo-wo-lily --as r.patel
 echo
 $bin case chronology demo-wo-lily --as r.patel
 echo
