@@ -602,6 +602,11 @@ Result<ojson> Service::Next(const Caller& c, const std::string& child, Timestamp
     ojson step = TransitionToJson(fw, *t);
     step["allowed_for_you"] = taking.ok();
     if (!taking.ok()) step["why_not"] = taking.message();
+    // What the record must say first (an agreement, a team, the plan's
+    // actions): recording now would be refused for exactly these.
+    auto waiting = pathway::WaitingFor(*t, ctx->state, now.date(), ctx->id);
+    step["ready"] = waiting.empty();
+    if (!waiting.empty()) step["waiting_for"] = waiting;
     steps.push_back(std::move(step));
   }
   const auto* st = fw.pathway ? fw.pathway->FindState(ctx->state.state) : nullptr;

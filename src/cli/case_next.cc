@@ -32,7 +32,8 @@ void AddCaseNextCommand(CLI::App* parent, Globals& g) {
                 << "). May be recorded now:\n";
       for (const auto& t : (*out)["next"]) {
         std::string where = t.contains("source") ? SafeValue(t["source"]) : "local default";
-        std::cout << (t.value("allowed_for_you", false) ? "  * " : "    ") << SafeValue(t["event"]) << " — "
+        const bool now = t.value("allowed_for_you", false) && t.value("ready", true);
+        std::cout << (now ? "  * " : "    ") << SafeValue(t["event"]) << " — "
                   << SafeValue(t["label"]) << " [" << where << "]\n      by: " << SafeValue(t["roles"]);
         if (t.contains("by")) std::cout << " (only the case's " << SafeValue(t["by"]) << ")";
         std::cout << "\n      fields: ";
@@ -43,8 +44,11 @@ void AddCaseNextCommand(CLI::App* parent, Globals& g) {
         }
         std::cout << "\n";
         if (t.contains("why_not")) std::cout << "      not for you: " << SafeValue(t["why_not"]) << "\n";
+        if (t.contains("waiting_for")) {
+          for (const auto& w : t["waiting_for"]) std::cout << "      waits for: " << SafeValue(w) << "\n";
+        }
       }
-      std::cout << "(* you may record it)\n";
+      std::cout << "(* you may record it now)\n";
       return kExitOk;
     }();
   });

@@ -572,6 +572,19 @@ Result<const Transition*> FindTransition(const Framework& fw, const CaseState& s
                   (st ? " (" + st->label + ")" : "") + "; it may follow: " + Join(from));
 }
 
+std::vector<std::string> WaitingFor(const Transition& t, const CaseState& state, Date date, const std::string& child) {
+  std::vector<std::string> out;
+  for (const auto& c : t.require) {
+    if (!c.enforce || c.case_test.empty() || !c.field.empty() || !c.date_field.empty() || !c.after_field.empty()) {
+      continue;
+    }
+    if (!c.when.fields.empty()) continue;  // depends on the values given
+    if (!c.when.case_test.empty() && !Holds(c.when.case_test, state, date, child)) continue;
+    if (!Holds(c.case_test, state, date, child)) out.push_back(c.message);
+  }
+  return out;
+}
+
 Status CheckTaking(const Framework& fw, const Transition& t, const CaseState& state, const Actor& actor) {
   const auto& roles = t.roles.empty() && fw.pathway ? fw.pathway->roles : t.roles;  // household: any pathway role
   if (!Contains(roles, actor.role)) {

@@ -139,6 +139,15 @@ Result<const framework::Transition*> FindTransition(const framework::Framework& 
 Status CheckTaking(const framework::Framework& fw, const framework::Transition& t, const CaseState& state,
                    const Actor& actor);
 
+// What the record must say before `t` can be recorded on `date`, and does
+// not yet: the messages of the transition's enforced conditions that rest on
+// the record alone (a `case:` test, with no field to fill in and no `if:` on
+// fields). Empty when nothing on the record stands in the way; the values an
+// event carries may still fail its other conditions. Prepare refuses exactly
+// these, so "what may be recorded next" can say what a step waits for.
+std::vector<std::string> WaitingFor(const framework::Transition& t, const CaseState& state, Date date,
+                                    const std::string& child);
+
 // Registering a child: the person details, validated (NHS number check
 // digit, dates, identifiers), and the framework the case is worked under.
 Result<store::Event> PrepareRegistration(const framework::Framework& fw, const Command& cmd);

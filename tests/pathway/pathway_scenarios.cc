@@ -5,11 +5,12 @@
 //   pathway_scenarios tests/pathway/worcestershire.yaml [--backend sqlite|postgres] [--frameworks DIR]
 //
 // After every step it also checks that "what may be recorded next" and
-// recording agree: for every user of the file and every transition the
-// case's state allows, Service::Next lists it as allowed exactly when
-// Service::Check accepts it with valid fields (made up from the transition's
-// declaration), or refuses it only by one of the transition's own conditions
-// (Next does not weigh values or what the record holds). A user who may not
+// recording agree, for every user of the file and every transition the
+// case's state allows: a step Service::Next lists as allowed and ready is
+// accepted by Service::Check with valid fields (made up from the
+// transition's declaration) unless a condition on the values refuses them; a
+// step it lists as waiting is refused by a condition it named (or one on the
+// values); a step not allowed is refused as forbidden. A user who may not
 // read the case must be refused every event but the entry points, which must
 // be accepted.
 //
@@ -427,10 +428,18 @@ class Runner {
   // Whether a refusal came from one of the transition's own conditions (on
   // the values given or on what the record says). Next answers who may record
   // a step, not whether made-up values meet its conditions.
-  static bool RefusedByCondition(const framework::Transition& t, const Status& s) {
+  // Whether a refusal came from one of the transition's conditions on the
+  // values given (a field, a date, an `if:` on fields): Next does not weigh
+  // values, and the made-up fields need not meet them. A refusal by a
+  // condition on the record alone must have been announced by Next
+  // (`ready: false`), so it does not count here.
+  static bool RefusedByValueCondition(const framework::Transition& t, const Status& s) {
     if (s.code() != StatusCode::kInvalidArgument) return false;
     for (const auto& c : t.require) {
-      if (c.enforce && !c.message.empty() && s.message().find("): " + c.message) != std::string::npos) return true;
+      bool on_values = !c.field.empty() || !c.date_field.empty() || !c.after_field.empty() || !c.when.fields.empty();
+      if (c.enforce && on_values && !c.message.empty() && s.message().find("): " + c.message) != std::string::npos) {
+        return true;
+      }
     }
     return false;
   }
@@ -445,8 +454,12 @@ class Runner {
       if (!IsCaseRole(c->principal.role)) continue;
       auto next = service_->Next(*c, child, at);
       std::map<std::string, bool> listed;
+      std::map<std::string, nlohmann::json> waiting;  // event -> what the record must say first
       if (next.ok()) {
-        for (const auto& t : (*next)["next"]) listed[t["event"].get<std::string>()] = t["allowed_for_you"].get<bool>();
+        for (const auto& t : (*next)["next"]) {
+          listed[t["event"].get<std::string>()] = t["allowed_for_you"].get<bool>();
+          if (!t["ready"].get<bool>()) waiting[t["event"].get<std::string>()] = t["waiting_for"];
+        }
       }
       std::vector<const framework::Transition*> all;
       for (const auto& t : fw_->pathway->transitions) all.push_back(&t);
@@ -457,25 +470,26 @@ class Runner {
         if (!fields) continue;  // nothing valid can be made up (no one in the household yet)
         auto checked = service_->Check(*c, {child, t->event, *fields, at.ToString()}, at);
         const std::string what = where + ": " + name + " / " + t->event + ": ";
-        // Someone who may take a step can still have to wait on the record:
-        // a `case:` requirement (agreement recorded, a team from two
-        // agencies, the plan's actions) refuses it until the record says so.
-        auto waits_on_record = [&](const Status& s) {
-          if (s.code() != StatusCode::kInvalidArgument) return false;
-          for (const auto& cond : t->require) {
-            if (!cond.case_test.empty() && cond.field.empty() && cond.date_field.empty() &&
-                cond.after_field.empty() && s.message().find(cond.message) != std::string::npos) {
-              return true;
-            }
-          }
-          return false;
-        };
         if (next.ok()) {
           bool allowed = listed.count(t->event) && listed[t->event];
           if (allowed) {
-            r_.Check(checked.ok() || RefusedByCondition(*t, checked.status()) || waits_on_record(checked.status()),
-                     what + "listed as allowed, but recording it with valid fields was refused: " +
-                         (checked.ok() ? "" : checked.status().message()) + " fields " + fields->dump());
+            if (waiting.count(t->event)) {
+              // Next said what the record must say first: recording now is
+              // refused, by one of those conditions or one on the values.
+              const auto& w = waiting[t->event];
+              bool announced = !checked.ok() && checked.status().code() == StatusCode::kInvalidArgument &&
+                               (RefusedByValueCondition(*t, checked.status()) ||
+                                std::any_of(w.begin(), w.end(), [&](const auto& m) {
+                                  return checked.status().message().find(m.template get<std::string>()) !=
+                                         std::string::npos;
+                                }));
+              r_.Check(announced, what + "listed as waiting for " + w.dump() + ", but recording it " +
+                                      (checked.ok() ? "was accepted" : "failed otherwise: " + checked.status().message()));
+            } else {
+              r_.Check(checked.ok() || RefusedByValueCondition(*t, checked.status()),
+                       what + "listed as allowed and ready, but recording it with valid fields was refused: " +
+                           (checked.ok() ? "" : checked.status().message()) + " fields " + fields->dump());
+            }
           } else {
             r_.Check(!checked.ok() && checked.status().code() == StatusCode::kForbidden,
                      what + "listed as not allowed, but recording it " +

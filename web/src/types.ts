@@ -88,6 +88,8 @@ export interface Transition extends Provenance {
 export interface NextStep extends Transition {
   allowed_for_you: boolean;
   why_not?: string;
+  ready?: boolean; // false: the record must say something first (waiting_for)
+  waiting_for?: string[];
 }
 
 export interface Level {

@@ -391,8 +391,10 @@ function Next({ child, fw }: { child: string; fw: Framework }) {
   if (next.loading) return <Loading />;
   if (next.error) return <LoadError error={next.error} />;
   const steps = next.data!.next;
-  const allowed = steps.filter((s) => s.allowed_for_you);
-  const not = steps.filter((s) => !s.allowed_for_you);
+  // A step is offered when the caller may take it and the record is ready
+  // for it; the others are listed with why not or what they wait for.
+  const allowed = steps.filter((s) => s.allowed_for_you && s.ready !== false);
+  const not = steps.filter((s) => !(s.allowed_for_you && s.ready !== false));
   const stepLink = (s: NextStep): Route => ({ page: 'step', child, transition: s.id });
   return (
     <>
@@ -430,7 +432,7 @@ function Next({ child, fw }: { child: string; fw: Framework }) {
             <ul class="govuk-list govuk-list--bullet">
               {not.map((s) => (
                 <li key={s.id}>
-                  <strong>{s.label}</strong>: {s.why_not}
+                  <strong>{s.label}</strong>: {s.why_not ?? `waits for: ${(s.waiting_for ?? []).join('; ')}`}
                 </li>
               ))}
             </ul>
@@ -464,11 +466,11 @@ function Step({ child, summary, fw, transition, onDone }: { child: string; summa
         <p class="govuk-body">The case has moved on. <a class="govuk-link" {...app.link({ page: 'case', child, tab: 'next' })}>See what may be recorded now</a>.</p>
       </>
     );
-  if (!t.allowed_for_you)
+  if (!t.allowed_for_you || t.ready === false)
     return (
       <>
         <h1 class="govuk-heading-l">{t.label}</h1>
-        <WarningText>{t.why_not}</WarningText>
+        <WarningText>{t.why_not ?? `The record is not ready for this step: ${(t.waiting_for ?? []).join('; ')}`}</WarningText>
       </>
     );
   return (
