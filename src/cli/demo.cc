@@ -15,33 +15,14 @@
 #include <regex>
 
 #include "cli/case_support.h"
+#include "framework/yaml_json.h"
 
 namespace continuum::cli {
 namespace {
 
 using nlohmann::json;
 
-json ToJson(const YAML::Node& n) {
-  if (n.IsMap()) {
-    json o = json::object();
-    for (auto it = n.begin(); it != n.end(); ++it) o[it->first.as<std::string>()] = ToJson(it->second);
-    return o;
-  }
-  if (n.IsSequence()) {
-    json a = json::array();
-    for (const auto& e : n) a.push_back(ToJson(e));
-    return a;
-  }
-  if (n.IsNull()) return nullptr;
-  const std::string& s = n.Scalar();
-  if (n.Tag() != "!") {  // unquoted scalars may be booleans or numbers
-    if (s == "true") return true;
-    if (s == "false") return false;
-    static const std::regex kInt(R"(-?\d{1,9})");
-    if (std::regex_match(s, kInt)) return std::stoi(s);
-  }
-  return s;
-}
+using framework::YamlToJson;
 
 // "+Nd" in a field: a date N days after the event.
 void ResolveRelativeDates(json& fields, Date event_day) {
@@ -159,11 +140,11 @@ int Run(const Globals& g, const DemoOptions& o) {
     // file's id when it gives one.
     std::string id = wanted_id;
     if (id.empty()) {
-      auto reg = svc.Register(*who, Text(c, "framework"), ToJson(c["details"]), at(first_day), s->now);
+      auto reg = svc.Register(*who, Text(c, "framework"), YamlToJson(c["details"]), at(first_day), s->now);
       if (!reg.ok()) return Fail(Status(reg.status().code(), path + ": " + name + ": " + reg.status().message()));
       id = (*reg)["child_id"].get<std::string>();
     } else {
-      auto reg = svc.RegisterMany(*who, Text(c, "framework"), {{id, ToJson(c["details"]), path + ": " + name}},
+      auto reg = svc.RegisterMany(*who, Text(c, "framework"), {{id, YamlToJson(c["details"]), path + ": " + name}},
                                   at(first_day), /*all_or_nothing=*/true, s->now);
       if (!reg.ok()) return Fail(Status(reg.status().code(), path + ": " + name + ": " + reg.status().message()));
       if (!reg->problems.empty()) return Fail(InvalidArgument(reg->problems.front()));
@@ -172,7 +153,7 @@ int Run(const Globals& g, const DemoOptions& o) {
     ++events;
     for (const auto& e : c["events"]) {
       int days_ago = e["days_ago"].as<int>();
-      json fields = ToJson(e["fields"]);
+      json fields = YamlToJson(e["fields"]);
       ResolveRelativeDates(fields, AddDays(today, -days_ago));
       if (auto st = ResolveUsers(s->store->directory(), fields); !st.ok()) {
         return Fail(Status(st.code(), path + ": " + name + ", " + Text(e, "type") + ": " + st.message()));

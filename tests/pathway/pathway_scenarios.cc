@@ -29,6 +29,7 @@
 
 #include "case/service.h"
 #include "framework/framework.h"
+#include "framework/yaml_json.h"
 #include "pathway/engine.h"
 #include "store/store_test_util.h"
 
@@ -50,27 +51,7 @@ struct Results {
   }
 };
 
-json ToJson(const YAML::Node& n) {
-  if (n.IsMap()) {
-    json o = json::object();
-    for (auto it = n.begin(); it != n.end(); ++it) o[it->first.as<std::string>()] = ToJson(it->second);
-    return o;
-  }
-  if (n.IsSequence()) {
-    json a = json::array();
-    for (const auto& e : n) a.push_back(ToJson(e));
-    return a;
-  }
-  if (n.IsNull()) return nullptr;
-  const std::string& s = n.Scalar();
-  if (n.Tag() != "!") {
-    if (s == "true") return true;
-    if (s == "false") return false;
-    static const std::regex kInt(R"(-?\d{1,9})");
-    if (std::regex_match(s, kInt)) return std::stoi(s);
-  }
-  return s;
-}
+using continuum::framework::YamlToJson;
 
 std::string Str(const YAML::Node& n, const char* key, const std::string& def = "") {
   return n[key] && n[key].IsScalar() ? n[key].as<std::string>() : def;
@@ -169,7 +150,7 @@ class Runner {
       r_.Check(false, name + ": registered_by: " + registrar.status().message());
       return;
     }
-    json child = ToJson(sc["child"]);
+    json child = YamlToJson(sc["child"]);
     auto reg = service_->Register(*registrar, framework_, child, at.ToString(), at);
     if (!reg.ok()) {
       r_.Check(false, name + ": registering the child: " + reg.status().message());
@@ -189,7 +170,7 @@ class Runner {
         return;
       }
       if (step["record"]) {
-        json fields = step["fields"] ? ToJson(step["fields"]) : json::object();
+        json fields = step["fields"] ? YamlToJson(step["fields"]) : json::object();
         Resolve(fields, at);
         auto before = store_->Chronology({.child_id = id});
         auto out = service_->Record(*caller, {id, Str(step, "record"), fields, at.ToString()}, at);

@@ -8,6 +8,7 @@ import { useContext, useEffect, useRef, useState } from 'preact/hooks';
 import { ServiceNavigation, SkipLink } from 'govuk-frontend';
 import * as api from './api';
 import { forgetDirectory } from './directory';
+import { ROLE_NAMES } from './format';
 import type { Framework, FrameworkSummary } from './types';
 import { Button, ErrorSummary, NotificationBanner, TextInput } from './components/govuk';
 
@@ -372,7 +373,7 @@ function Layout({ user, route, link, signOut, children }: { user: api.User | nul
       <div class="govuk-width-container">
         {user && (
           <p class="govuk-body-s govuk-!-margin-top-2 govuk-!-margin-bottom-0 app-break">
-            Signed in as {user.display_name} ({user.username}) · {roleName(user.role)} · {user.agency_id}
+            Signed in as {user.display_name} ({user.username}) · {ROLE_NAMES[user.role] ?? user.role} · {user.agency_id}
           </p>
         )}
         <main class="govuk-main-wrapper" id="main-content" tabIndex={-1}>
@@ -392,20 +393,6 @@ function Layout({ user, route, link, signOut, children }: { user: api.User | nul
   );
 }
 
-export function roleName(role: string): string {
-  return (
-    {
-      practitioner: 'Practitioner',
-      lead_professional: 'Lead professional',
-      team_leader: 'Team leader',
-      front_door: 'Front door',
-      social_worker: 'Social worker',
-      safeguarding_lead: 'Safeguarding lead',
-      analyst: 'Analyst',
-      administrator: 'Administrator',
-    }[role] ?? role
-  );
-}
 
 function SignIn({ message, onSignedIn }: { message: string | null; onSignedIn: (s: api.SessionInfo) => void }) {
   const [username, setUsername] = useState('');
